@@ -1,0 +1,452 @@
+import * as path from 'path';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS } from './contract';
+import { JoinAuthorization } from './join-authorization';
+
+/**
+ * Properties of a `ChimeJoinService`. Every property is optional: the defaults are the secure,
+ * production-ready configuration described in the README.
+ */
+export interface ChimeJoinServiceProps {
+  /**
+   * How callers authenticate.
+   *
+   * @default JoinAuthorization.iam() - every route requires SigV4; use `grantJoin` and `grantAdmin`
+   */
+  readonly authorization?: JoinAuthorization;
+
+  /**
+   * An existing table to keep the ExternalUserId-to-attendee mapping in, instead of creating one.
+   *
+   * It must have the shape the service relies on: partition key `ExternalUserId` (string), sort key
+   * `MeetingId` (string), a global secondary index `byMeeting` (partition key `MeetingId`, sort key
+   * `ExternalUserId`, projecting all attributes) and, ideally, TTL on `ExpiresAt`. If the table is
+   * encrypted with a customer managed key, import it with that key (`encryptionKey`) so the functions
+   * are granted its use. The table props below (`encryptionKey`, `tableRemovalPolicy`,
+   * `pointInTimeRecovery`) do not apply to an existing table.
+   *
+   * @default - a new table is created
+   */
+  readonly table?: dynamodb.ITable;
+
+  /**
+   * A customer managed KMS key to encrypt the new table with.
+   *
+   * @default - the table is encrypted with the AWS managed key for DynamoDB (`aws/dynamodb`)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the new table when it is removed from the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether point-in-time recovery is enabled on the new table.
+   *
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
+
+  /**
+   * Whether the single-join route also returns the meeting (calling Chime `GetMeeting`), so that a client
+   * gets everything `MeetingSessionConfiguration` needs in one response.
+   *
+   * @default true
+   */
+  readonly includeMeeting?: boolean;
+
+  /**
+   * How long a mapping lives after the join before DynamoDB's TTL removes it.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly attendeeTtl?: Duration;
+
+  /**
+   * Browser origins allowed to call the API (CORS), for example `https://app.example.com`.
+   *
+   * @default - no CORS: browsers on other origins cannot call the API
+   */
+  readonly corsAllowOrigins?: string[];
+
+  /**
+   * Steady-state requests per second the API stage accepts across all routes.
+   *
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests the API stage accepts above the steady rate.
+   *
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * How long the functions' logs and the API's access logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The AWS Region of the Chime SDK Meetings control plane the functions call
+   * (one of the Chime SDK control regions, for example `us-east-1`).
+   *
+   * @default - the region of the stack
+   */
+  readonly chimeRegion?: string;
+
+  /**
+   * The name of the API's deployment stage.
+   *
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Whether to create the account-wide role that lets API Gateway write execution and access logs
+   * (`AWS::ApiGateway::Account`). Leave it off when the account and region already have one set: there is
+   * one such setting per account and region, shared by every API in it.
+   *
+   * @default false
+   */
+  readonly cloudWatchRole?: boolean;
+}
+
+/**
+ * A join service for Amazon Chime SDK meetings: a REST API whose routes create, batch-create, list and
+ * delete meeting attendees, one Lambda function and least-privilege role per route, and a DynamoDB
+ * table that maps ExternalUserIds to attendees.
+ */
+export class ChimeJoinService extends Construct {
+  /** The REST API. */
+  public readonly api: apigateway.RestApi;
+
+  /** The table mapping ExternalUserIds to meeting attendees. */
+  public readonly table: dynamodb.ITable;
+
+  /** The URL of the API's deployment stage, ending in `/`. */
+  public readonly url: string;
+
+  /** Handles `POST /meetings/{MeetingId}/attendees`. */
+  public readonly createAttendeeFunction: lambda.IFunction;
+
+  /** Handles `POST /meetings/{MeetingId}/attendees/batch`. */
+  public readonly batchCreateAttendeeFunction: lambda.IFunction;
+
+  /** Handles `GET /meetings/{MeetingId}/attendees`. */
+  public readonly listAttendeesFunction: lambda.IFunction;
+
+  /** Handles `GET /users/{ExternalUserId}/attendees`. */
+  public readonly listUserAttendeesFunction: lambda.IFunction;
+
+  /** Handles `DELETE /meetings/{MeetingId}/attendees/{AttendeeId}`. */
+  public readonly deleteAttendeeFunction: lambda.IFunction;
+
+  private readonly joinMethod: apigateway.Method;
+  private readonly methods: apigateway.Method[] = [];
+
+  constructor(scope: Construct, id: string, props: ChimeJoinServiceProps = {}) {
+    super(scope, id);
+
+    const authorization = props.authorization ?? JoinAuthorization.iam();
+    const includeMeeting = props.includeMeeting ?? true;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const chimeRegion = props.chimeRegion ?? Stack.of(this).region;
+    const corsAllowOrigins = props.corsAllowOrigins ?? [];
+    const attendeeTtl = props.attendeeTtl ?? Duration.seconds(DEFAULT_ATTENDEE_TTL_SECONDS);
+    if (!attendeeTtl.isUnresolved() && attendeeTtl.toSeconds() < 60) {
+      throw new Error(`attendeeTtl must be at least one minute, got ${attendeeTtl.toHumanString()}`);
+    }
+
+    this.table = props.table ?? this.createTable(props);
+
+    const environment: Record<string, string> = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.meetingIndexName]: ATTENDEE_TABLE.meetingIndexName,
+      [ENV.includeMeeting]: String(includeMeeting),
+      [ENV.attendeeTtlSeconds]: String(attendeeTtl.toSeconds()),
+      [ENV.chimeRegion]: chimeRegion,
+      [ENV.corsAllowOrigins]: corsAllowOrigins.join(','),
+    };
+    const access = new TableAccess(this.table, chimeRegion);
+    const newFunction = (id: string, operation: string, grants: OperationGrants) =>
+      this.createOperationFunction(id, operation, environment, logRetention, access, grants);
+
+    // Each role holds exactly what its handler calls (see lambda/ and the IAM tests).
+    this.createAttendeeFunction = newFunction('CreateAttendee', OPERATIONS.createAttendee, {
+      chime: includeMeeting ? ['chime:CreateAttendee', 'chime:GetMeeting'] : ['chime:CreateAttendee'],
+      table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem'],
+      index: ['dynamodb:Query'],
+    });
+    this.batchCreateAttendeeFunction = newFunction('BatchCreateAttendee', OPERATIONS.batchCreateAttendee, {
+      chime: ['chime:BatchCreateAttendee'],
+      table: ['dynamodb:BatchWriteItem'],
+      index: ['dynamodb:Query'],
+    });
+    this.listAttendeesFunction = newFunction('ListAttendees', OPERATIONS.listAttendees, {
+      chime: ['chime:ListAttendees'],
+      table: ['dynamodb:BatchWriteItem'],
+      index: ['dynamodb:Query'],
+    });
+    this.listUserAttendeesFunction = newFunction('ListUserAttendees', OPERATIONS.listUserAttendees, {
+      chime: [],
+      table: ['dynamodb:Query'],
+      index: [],
+    });
+    this.deleteAttendeeFunction = newFunction('DeleteAttendee', OPERATIONS.deleteAttendee, {
+      chime: ['chime:DeleteAttendee'],
+      table: ['dynamodb:DeleteItem'],
+      index: ['dynamodb:Query'],
+    });
+
+    this.api = this.createApi(props, logRetention, corsAllowOrigins);
+    this.url = this.api.url;
+    // Path and query parameters are checked at the edge too; the handlers check every rule again.
+    const parameterValidator = new apigateway.RequestValidator(this, 'ParameterValidator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+    });
+
+    const route = (resource: apigateway.IResource, method: string, fn: lambda.IFunction,
+      requestParameters: Record<string, boolean>) => {
+      const created = resource.addMethod(method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }), {
+        authorizationType: authorization.authorizationType,
+        requestParameters,
+        requestValidator: parameterValidator,
+      });
+      this.methods.push(created);
+      return created;
+    };
+    const meetingPath = { 'method.request.path.MeetingId': true };
+    const attendees = this.api.root.addResource('meetings').addResource('{MeetingId}').addResource('attendees');
+    this.joinMethod = route(attendees, 'POST', this.createAttendeeFunction, meetingPath);
+    route(attendees, 'GET', this.listAttendeesFunction, {
+      ...meetingPath,
+      'method.request.querystring.max-results': false,
+      'method.request.querystring.next-token': false,
+    });
+    route(attendees.addResource('batch'), 'POST', this.batchCreateAttendeeFunction, meetingPath);
+    route(attendees.addResource('{AttendeeId}'), 'DELETE', this.deleteAttendeeFunction, {
+      ...meetingPath,
+      'method.request.path.AttendeeId': true,
+    });
+    const userAttendees = this.api.root.addResource('users').addResource('{ExternalUserId}').addResource('attendees');
+    route(userAttendees, 'GET', this.listUserAttendeesFunction, { 'method.request.path.ExternalUserId': true });
+  }
+
+  /**
+   * Allows a principal to call the single-join route, `POST /meetings/{MeetingId}/attendees`, and nothing else.
+   */
+  public grantJoin(grantee: iam.IGrantable): iam.Grant {
+    return this.grantInvoke(grantee, [this.joinMethod]);
+  }
+
+  /**
+   * Allows a principal to call every route of the API: join, batch join, list, user lookup and delete.
+   */
+  public grantAdmin(grantee: iam.IGrantable): iam.Grant {
+    return this.grantInvoke(grantee, this.methods);
+  }
+
+  private grantInvoke(grantee: iam.IGrantable, methods: apigateway.Method[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: methods.map((m) => m.methodArn),
+    });
+  }
+
+  private createTable(props: ChimeJoinServiceProps): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'AttendeeTable', {
+      partitionKey: { name: ATTENDEE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: ATTENDEE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery ?? true },
+      encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
+      encryptionKey: props.encryptionKey,
+      timeToLiveAttribute: ATTENDEE_TABLE.timeToLiveAttribute,
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: ATTENDEE_TABLE.meetingIndexName,
+      partitionKey: { name: ATTENDEE_TABLE.meetingIndexPartitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: ATTENDEE_TABLE.meetingIndexSortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
+  }
+
+  private createOperationFunction(id: string, operation: string, environment: Record<string, string>,
+    logRetention: logs.RetentionDays, access: TableAccess, grants: OperationGrants): lambda.Function {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
+    // Our own role, not the default one: the default attaches the AWS managed AWSLambdaBasicExecutionRole.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${operation} handler of the Chime join service`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    access.grant(role, grants);
+
+    return new lambda.Function(this, id, {
+      description: `Chime join service: ${operation}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', operation)),
+      handler: 'index.handler',
+      role,
+      memorySize: 512,
+      // Well below API Gateway's 29-second integration timeout, so a slow call ends as our own JSON error.
+      timeout: Duration.seconds(10),
+      environment,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      tracing: lambda.Tracing.ACTIVE,
+    });
+  }
+
+  private createApi(props: ChimeJoinServiceProps, logRetention: logs.RetentionDays,
+    corsAllowOrigins: string[]): apigateway.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    const api = new apigateway.RestApi(this, 'Api', {
+      description: 'Amazon Chime SDK meetings join service',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // The data trace would log request and response bodies, join tokens included.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+      defaultCorsPreflightOptions: corsAllowOrigins.length > 0 ? {
+        allowOrigins: corsAllowOrigins,
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: apigateway.Cors.DEFAULT_HEADERS,
+        maxAge: Duration.hours(1),
+      } : undefined,
+    });
+    addGatewayResponses(api, corsAllowOrigins);
+    return api;
+  }
+}
+
+/** What one operation's role may do: Chime actions on meetings, DynamoDB actions on the table and its index. */
+interface OperationGrants {
+  readonly chime: string[];
+  readonly table: string[];
+  readonly index: string[];
+}
+
+/** Grants exact action lists on the meeting ARNs, the table and its `byMeeting` index. */
+class TableAccess {
+  constructor(private readonly table: dynamodb.ITable, private readonly chimeRegion: string) {}
+
+  public grant(role: iam.IRole, grants: OperationGrants): void {
+    if (grants.chime.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: grants.chime,
+        resources: [`arn:${Aws.PARTITION}:chime:${this.chimeRegion}:${Aws.ACCOUNT_ID}:meeting/*`],
+      }));
+    }
+    if (grants.table.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: grants.table, resources: [this.table.tableArn] }));
+    }
+    if (grants.index.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: grants.index,
+        resources: [`${this.table.tableArn}/index/${ATTENDEE_TABLE.meetingIndexName}`],
+      }));
+    }
+    const key = this.table.encryptionKey;
+    if (key) {
+      const writes = [...grants.table, ...grants.index].some((a) => /(Put|Write|Delete|Update)/.test(a));
+      // The same key actions aws-dynamodb grants for reads and writes.
+      key.grant(role, 'kms:Decrypt', 'kms:DescribeKey',
+        ...(writes ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : []));
+    }
+  }
+}
+
+/** The access log record: who called what and how it ended. No bodies, headers or tokens. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  userArn: '$context.identity.userArn',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+};
+
+/**
+ * The errors API Gateway answers itself, in the service's error shape `{Code, Message, RequestId}`.
+ * `$context.error.messageString` is already a quoted JSON string.
+ */
+const GATEWAY_ERRORS: Array<{ id: string; type: apigateway.ResponseType; code: string; retryAfter?: boolean }> = [
+  { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, code: 'BadRequest' },
+  { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, code: 'BadRequest' },
+  { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, code: 'PayloadTooLarge' },
+  { id: 'Unauthorized', type: apigateway.ResponseType.UNAUTHORIZED, code: 'Unauthorized' },
+  { id: 'AccessDenied', type: apigateway.ResponseType.ACCESS_DENIED, code: 'Forbidden' },
+  // With IAM authorization an unknown route answers "Missing Authentication Token" too.
+  { id: 'MissingAuthenticationToken', type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, code: 'Forbidden' },
+  { id: 'InvalidSignature', type: apigateway.ResponseType.INVALID_SIGNATURE, code: 'Forbidden' },
+  { id: 'ExpiredToken', type: apigateway.ResponseType.EXPIRED_TOKEN, code: 'Forbidden' },
+  { id: 'ResourceNotFound', type: apigateway.ResponseType.RESOURCE_NOT_FOUND, code: 'NotFound' },
+  { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, code: 'Throttling', retryAfter: true },
+  { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, code: 'Throttling', retryAfter: true },
+  { id: 'UnsupportedMediaType', type: apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, code: 'UnsupportedMediaType' },
+  { id: 'WafFiltered', type: apigateway.ResponseType.WAF_FILTERED, code: 'Forbidden' },
+  { id: 'IntegrationTimeout', type: apigateway.ResponseType.INTEGRATION_TIMEOUT, code: 'UpstreamTimeout' },
+  { id: 'IntegrationFailure', type: apigateway.ResponseType.INTEGRATION_FAILURE, code: 'UpstreamFailure' },
+  { id: 'Default4xx', type: apigateway.ResponseType.DEFAULT_4XX, code: 'BadRequest' },
+  { id: 'Default5xx', type: apigateway.ResponseType.DEFAULT_5XX, code: 'InternalFailure' },
+];
+
+function addGatewayResponses(api: apigateway.RestApi, corsAllowOrigins: string[]): void {
+  // A gateway response cannot choose among several origins, so it names one only when there is exactly one.
+  const corsHeaders: Record<string, string> = corsAllowOrigins.length === 1
+    ? { 'Access-Control-Allow-Origin': `'${corsAllowOrigins[0]}'`, 'Vary': "'Origin'" }
+    : {};
+  for (const { id, type, code, retryAfter } of GATEWAY_ERRORS) {
+    const responseHeaders = { ...corsHeaders, ...(retryAfter ? { 'Retry-After': "'1'" } : {}) };
+    api.addGatewayResponse(id, {
+      type,
+      responseHeaders: Object.keys(responseHeaders).length > 0 ? responseHeaders : undefined,
+      templates: {
+        'application/json': `{"Code":"${code}","Message":$context.error.messageString,"RequestId":"$context.requestId"}`,
+      },
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './chime-join-service';
+export * from './join-authorization';
