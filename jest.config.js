@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // ts-jest with TypeScript 6 emits nothing unless moduleResolution is "bundler" (see tsconfig.dev.json);
-    // isolatedModules roughly triples the speed of the run.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', isolatedModules: true }],
+    // isolatedModules (set there) roughly triples the speed of the run.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }],
   },
   snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.js'],
   testTimeout: 60000,

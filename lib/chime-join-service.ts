@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -181,7 +181,7 @@ export class ChimeJoinService extends Construct {
       [ENV.chimeRegion]: chimeRegion,
       [ENV.corsAllowOrigins]: corsAllowOrigins.join(','),
     };
-    const access = new TableAccess(this.table, chimeRegion);
+    const access = new TableAccess(this.table, this, chimeRegion);
     const newFunction = (id: string, operation: string, grants: OperationGrants) =>
       this.createOperationFunction(id, operation, environment, logRetention, access, grants);
 
@@ -362,13 +362,19 @@ interface OperationGrants {
 
 /** Grants exact action lists on the meeting ARNs, the table and its `byMeeting` index. */
 class TableAccess {
-  constructor(private readonly table: dynamodb.ITable, private readonly chimeRegion: string) {}
+  private readonly meetingArns: string;
+
+  constructor(private readonly table: dynamodb.ITable, scope: Construct, chimeRegion: string) {
+    this.meetingArns = Stack.of(scope).formatArn({
+      service: 'chime', region: chimeRegion, resource: 'meeting', resourceName: '*',
+    });
+  }
 
   public grant(role: iam.IRole, grants: OperationGrants): void {
     if (grants.chime.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: grants.chime,
-        resources: [`arn:${Aws.PARTITION}:chime:${this.chimeRegion}:${Aws.ACCOUNT_ID}:meeting/*`],
+        resources: [this.meetingArns],
       }));
     }
     if (grants.table.length > 0) {

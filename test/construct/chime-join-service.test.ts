@@ -1,0 +1,258 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, FileSystem, RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { logicalId, synthService } from './template-helpers';
+
+describe('template snapshots, one per scenario', () => {
+  it.each([
+    ['default props', () => synthService()],
+    ['a customer managed KMS key', () => synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }))],
+    ['an existing table', () => synthService({}, (stack) => ({
+      table: dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:123456789012:table/existing'),
+    }))],
+    ['CORS for two origins', () => synthService({ corsAllowOrigins: ['https://app.example.com', 'https://admin.example.com'] })],
+  ])('%s', (_name, synth) => {
+    expect(synth().template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('defaults', () => {
+  const { template, service } = synthService();
+
+  it('creates one table keyed ExternalUserId/MeetingId with the byMeeting index', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'ExternalUserId', KeyType: 'HASH' },
+        { AttributeName: 'MeetingId', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'ExternalUserId', AttributeType: 'S' },
+        { AttributeName: 'MeetingId', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: [{
+        IndexName: 'byMeeting',
+        KeySchema: [
+          { AttributeName: 'MeetingId', KeyType: 'HASH' },
+          { AttributeName: 'ExternalUserId', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }],
+    });
+  });
+
+  it('makes the table on-demand, recoverable, encrypted, expiring and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ExpiresAt', Enabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('runs five Node.js 22 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway\'s', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' },
+      });
+      expect(fn.Properties.Timeout).toBeLessThan(29);
+    }
+  });
+
+  it('hands each function the table, the index, the TTL, the region and includeMeeting', () => {
+    const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'JoinServiceCreateAttendee')];
+    expect(fn.Properties.Environment.Variables).toEqual({
+      ATTENDEE_TABLE_NAME: { Ref: tableId },
+      ATTENDEE_TABLE_MEETING_INDEX: 'byMeeting',
+      INCLUDE_MEETING: 'true',
+      ATTENDEE_TTL_SECONDS: '86400',
+      CHIME_REGION: 'us-east-1',
+      CORS_ALLOW_ORIGINS: '',
+    });
+  });
+
+  it.each([
+    ['CreateAttendee', 'create-attendee'],
+    ['BatchCreateAttendee', 'batch-create-attendee'],
+    ['ListAttendees', 'list-attendees'],
+    ['ListUserAttendees', 'list-user-attendees'],
+    ['DeleteAttendee', 'delete-attendee'],
+  ])('loads the %s function from its pre-bundled folder assets/%s', (id, folder) => {
+    const assetDir = path.join(__dirname, '..', '..', 'assets', folder);
+    expect(fs.existsSync(path.join(assetDir, 'index.mjs'))).toBe(true);
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)];
+    expect(fn.Properties.Code.S3Key).toBe(`${FileSystem.fingerprint(assetDir)}.zip`);
+  });
+
+  it('keeps every log group for a year', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(6); // five functions and the access log
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(365);
+  });
+
+  it('requires AWS_IAM on every route and answers no CORS preflight', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST', 'POST']);
+    for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('validates the required path parameters at the edge', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'DELETE',
+      RequestParameters: { 'method.request.path.MeetingId': true, 'method.request.path.AttendeeId': true },
+      RequestValidatorId: Match.anyValue(),
+    });
+  });
+
+  it('deploys a regional API with X-Ray, error-level execution logs without data trace, throttling and JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.Properties).toMatchObject({
+      StageName: 'prod',
+      TracingEnabled: true,
+      MethodSettings: [{
+        DataTraceEnabled: false,
+        LoggingLevel: 'ERROR',
+        MetricsEnabled: true,
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+        HttpMethod: '*',
+        ResourcePath: '/*',
+      }],
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/body|Authorization|token/i);
+  });
+
+  it('answers API Gateway\'s own errors as {Code, Message, RequestId}', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
+    const byType = Object.fromEntries(responses.map((r) => [r.Properties.ResponseType, r.Properties]));
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'ACCESS_DENIED', 'THROTTLED',
+      'BAD_REQUEST_BODY', 'REQUEST_TOO_LARGE', 'UNAUTHORIZED', 'RESOURCE_NOT_FOUND']) {
+      const template_ = byType[type]?.ResponseTemplates?.['application/json'];
+      expect(template_).toBeDefined();
+      const body = JSON.parse(template_.replace('$context.error.messageString', '"message"'));
+      expect(Object.keys(body)).toEqual(['Code', 'Message', 'RequestId']);
+    }
+    expect(byType.THROTTLED.ResponseParameters).toEqual({ 'gatewayresponse.header.Retry-After': "'1'" });
+    expect(JSON.parse(byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json']
+      .replace('$context.error.messageString', '""')).Code).toBe('PayloadTooLarge');
+  });
+
+  it('exposes the API, the table, the URL and one function per operation', () => {
+    expect(service.api.restApiId).toBeDefined();
+    expect(service.table.tableName).toBeDefined();
+    expect(service.url).toMatch(/execute-api/);
+    const names = [service.createAttendeeFunction, service.batchCreateAttendeeFunction, service.listAttendeesFunction,
+      service.listUserAttendeesFunction, service.deleteAttendeeFunction].map((fn) => fn.node.id);
+    expect(names).toEqual(['CreateAttendee', 'BatchCreateAttendee', 'ListAttendees', 'ListUserAttendees', 'DeleteAttendee']);
+  });
+});
+
+describe('overrides', () => {
+  it('encrypts the new table with the customer managed key given', () => {
+    const { template } = synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(template, 'AWS::KMS::Key', 'Key'), 'Arn'] } },
+    });
+  });
+
+  it('uses an existing table instead of creating one', () => {
+    const { template, service } = synthService({}, (stack) => ({
+      table: dynamodb.Table.fromTableName(stack, 'Existing', 'existing-attendees'),
+    }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(service.table.node.id).toBe('Existing');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ATTENDEE_TABLE_NAME: 'existing-attendees' }) },
+    });
+  });
+
+  it('applies the table removal policy and point-in-time recovery given', () => {
+    const { template } = synthService({ tableRemovalPolicy: RemovalPolicy.DESTROY, pointInTimeRecovery: false });
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } }),
+    });
+  });
+
+  it('passes includeMeeting, the attendee TTL and the Chime region to the handlers', () => {
+    const { template } = synthService({ includeMeeting: false, attendeeTtl: Duration.hours(2), chimeRegion: 'us-west-2' });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        INCLUDE_MEETING: 'false', ATTENDEE_TTL_SECONDS: '7200', CHIME_REGION: 'us-west-2',
+      });
+    }
+  });
+
+  it('rejects an attendee TTL under a minute', () => {
+    expect(() => synthService({ attendeeTtl: Duration.seconds(30) })).toThrow(/attendeeTtl must be at least one minute/);
+  });
+
+  it('answers CORS preflights for the listed origins only, without authorization', () => {
+    const origins = ['https://app.example.com', 'https://admin.example.com'];
+    const { template } = synthService({ corsAllowOrigins: origins });
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method'))
+      .filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    expect(options.length).toBeGreaterThan(0);
+    for (const method of options) {
+      expect(method.Properties.AuthorizationType).toBe('NONE');
+      const response = method.Properties.Integration.IntegrationResponses[0];
+      expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
+      expect(response.ResponseTemplates['application/json']).toContain('$origin == "https://admin.example.com"');
+    }
+    for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+      if (method.Properties.HttpMethod !== 'OPTIONS') expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CORS_ALLOW_ORIGINS: origins.join(',') }) },
+    });
+  });
+
+  it('names the single CORS origin on API Gateway\'s own error responses', () => {
+    const { template } = synthService({ corsAllowOrigins: ['https://app.example.com'] });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_4XX',
+      ResponseParameters: {
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        'gatewayresponse.header.Vary': "'Origin'",
+      },
+    });
+  });
+
+  it('applies stage throttling, the stage name and log retention given', () => {
+    const { template } = synthService({
+      throttlingRateLimit: 10, throttlingBurstLimit: 20, stageName: 'v1', logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(7);
+    }
+  });
+
+  it('creates the account-wide API Gateway logging role only when asked', () => {
+    const { template } = synthService({ cloudWatchRole: true });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+});

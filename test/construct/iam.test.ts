@@ -1,0 +1,144 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { logicalId, rolePermissions, synthService } from './template-helpers';
+
+const MEETINGS = 'arn:${AWS::Partition}:chime:us-east-1:123456789012:meeting/*';
+const XRAY = ['xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
+
+/** Expected permissions of each operation's role besides its logs and X-Ray: the contract of least privilege. */
+const EXPECTED: Record<string, (table: string, index: string) => string[]> = {
+  CreateAttendee: (table, index) => [
+    `chime:CreateAttendee on ${MEETINGS}`,
+    `chime:GetMeeting on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:GetItem on ${table}`,
+    `dynamodb:PutItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+  ],
+  BatchCreateAttendee: (table, index) => [
+    `chime:BatchCreateAttendee on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+  ],
+  ListAttendees: (table, index) => [
+    `chime:ListAttendees on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+  ],
+  ListUserAttendees: (table) => [`dynamodb:Query on ${table}`],
+  DeleteAttendee: (table, index) => [
+    `chime:DeleteAttendee on ${MEETINGS}`,
+    `dynamodb:DeleteItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+  ],
+};
+
+describe('least-privilege IAM', () => {
+  const { template } = synthService();
+  const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
+  const table = `\${${tableId}.Arn}`;
+  const index = `${table}/index/byMeeting`;
+
+  it.each(Object.keys(EXPECTED))('the %s role holds exactly its own Chime and DynamoDB actions', (operation) => {
+    const role = logicalId(template, 'AWS::IAM::Role', `JoinService${operation}Role`);
+    const logGroup = logicalId(template, 'AWS::Logs::LogGroup', `JoinService${operation}Logs`);
+    expect(rolePermissions(template, role)).toEqual([
+      ...EXPECTED[operation](table, index),
+      `logs:CreateLogStream on \${${logGroup}.Arn}`,
+      `logs:PutLogEvents on \${${logGroup}.Arn}`,
+      ...XRAY,
+    ].sort());
+  });
+
+  it('grants no Chime or DynamoDB action on a wildcard resource', () => {
+    for (const role of Object.keys(template.findResources('AWS::IAM::Role'))) {
+      for (const permission of rolePermissions(template, role)) {
+        if (/^(chime|dynamodb):/.test(permission)) expect(permission).not.toMatch(/ on \*$/);
+        expect(permission).not.toMatch(/^(chime|dynamodb):\*/);
+      }
+    }
+  });
+
+  it('attaches no managed policy to any role', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('gives every function its own role, assumable by Lambda only', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const roles = new Set(functions.map((f) => JSON.stringify(f.Properties.Role)));
+    expect(roles.size).toBe(5);
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+
+  it('does not grant GetMeeting when the join does not return the meeting', () => {
+    const { template: t } = synthService({ includeMeeting: false });
+    const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceCreateAttendeeRole');
+    const chime = rolePermissions(t, role).filter((p) => p.startsWith('chime:'));
+    expect(chime).toEqual([`chime:CreateAttendee on ${MEETINGS}`]);
+  });
+
+  it('scopes Chime actions to the control region given', () => {
+    const { template: t } = synthService({ chimeRegion: 'eu-central-1' });
+    const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceBatchCreateAttendeeRole');
+    expect(rolePermissions(t, role)).toContain(
+      'chime:BatchCreateAttendee on arn:${AWS::Partition}:chime:eu-central-1:123456789012:meeting/*');
+  });
+
+  it('grants the customer managed key: decrypt to readers, encrypt too to writers', () => {
+    const { template: t } = synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
+    const key = `\${${logicalId(t, 'AWS::KMS::Key', 'Key')}.Arn}`;
+    const kmsOf = (operation: string) => rolePermissions(t, logicalId(t, 'AWS::IAM::Role', `JoinService${operation}Role`))
+      .filter((p) => p.startsWith('kms:'));
+    expect(kmsOf('ListUserAttendees')).toEqual([`kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`]);
+    expect(kmsOf('CreateAttendee')).toEqual([
+      `kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`, `kms:Encrypt on ${key}`,
+      `kms:GenerateDataKey* on ${key}`, `kms:ReEncrypt* on ${key}`,
+    ]);
+  });
+
+  it('scopes an existing table\'s permissions to that table and its byMeeting index', () => {
+    const existing = 'arn:aws:dynamodb:us-east-1:123456789012:table/existing-attendees';
+    const { template: t } = synthService({}, (stack) => ({
+      table: dynamodb.Table.fromTableArn(stack, 'Existing', existing),
+    }));
+    expect(t.resourceCountIs('AWS::DynamoDB::Table', 0));
+    const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceDeleteAttendeeRole');
+    const dynamo = rolePermissions(t, role).filter((p) => p.startsWith('dynamodb:'));
+    expect(dynamo).toEqual([`dynamodb:DeleteItem on ${existing}`, `dynamodb:Query on ${existing}/index/byMeeting`]);
+  });
+});
+
+describe('invoke grants', () => {
+  const methodArn = (path: string, method: string) =>
+    'arn:${AWS::Partition}:execute-api:us-east-1:123456789012:${JoinServiceApi0D4C2C47}/'
+    + `\${JoinServiceApiDeploymentStageprod2B37157F}/${method}${path}`;
+
+  function grantedArns(grant: 'grantJoin' | 'grantAdmin'): string[] {
+    const { template } = synthService({}, undefined, (service, stack) => {
+      service[grant](new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    return rolePermissions(template, logicalId(template, 'AWS::IAM::Role', 'Caller'))
+      .map((p) => p.replace('execute-api:Invoke on ', ''));
+  }
+
+  it('grantJoin allows execute-api:Invoke on the single-join method only', () => {
+    expect(grantedArns('grantJoin')).toEqual([methodArn('/meetings/*/attendees', 'POST')]);
+  });
+
+  it('grantAdmin allows execute-api:Invoke on each route\'s exact method ARN', () => {
+    expect(grantedArns('grantAdmin')).toEqual([
+      methodArn('/meetings/*/attendees', 'GET'),
+      methodArn('/meetings/*/attendees', 'POST'),
+      methodArn('/meetings/*/attendees/*', 'DELETE'),
+      methodArn('/meetings/*/attendees/batch', 'POST'),
+      methodArn('/users/*/attendees', 'GET'),
+    ].sort());
+  });
+});
