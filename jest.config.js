@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // After `npm run build`, lib/ holds compiled .js beside the .ts: test the sources, not a stale build.
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   transform: {
     // ts-jest with TypeScript 6 emits nothing unless moduleResolution is "bundler" (see tsconfig.dev.json);
     // isolatedModules (set there) roughly triples the speed of the run.
