@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS } from './contract';
+import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS, ROUTES, pathParameterNames } from './contract';
 import { JoinAuthorization } from './join-authorization';
 
 /**
@@ -156,7 +156,7 @@ export class ChimeJoinService extends Construct {
   public readonly deleteAttendeeFunction: lambda.IFunction;
 
   private readonly joinMethod: apigateway.Method;
-  private readonly methods: apigateway.Method[] = [];
+  private readonly methods: apigateway.Method[];
 
   constructor(scope: Construct, id: string, props: ChimeJoinServiceProps = {}) {
     super(scope, id);
@@ -220,31 +220,27 @@ export class ChimeJoinService extends Construct {
       validateRequestParameters: true,
     });
 
-    const route = (resource: apigateway.IResource, method: string, fn: lambda.IFunction,
-      requestParameters: Record<string, boolean>) => {
-      const created = resource.addMethod(method, new apigateway.LambdaIntegration(fn, { allowTestInvoke: false }), {
+    const functions: Record<string, lambda.IFunction> = {
+      [OPERATIONS.createAttendee]: this.createAttendeeFunction,
+      [OPERATIONS.batchCreateAttendee]: this.batchCreateAttendeeFunction,
+      [OPERATIONS.listAttendees]: this.listAttendeesFunction,
+      [OPERATIONS.listUserAttendees]: this.listUserAttendeesFunction,
+      [OPERATIONS.deleteAttendee]: this.deleteAttendeeFunction,
+    };
+    const methods: Record<string, apigateway.Method> = {};
+    for (const route of ROUTES) {
+      const requestParameters: Record<string, boolean> = {};
+      for (const name of pathParameterNames(route.path)) requestParameters[`method.request.path.${name}`] = true;
+      for (const name of route.query) requestParameters[`method.request.querystring.${name}`] = false;
+      const integration = new apigateway.LambdaIntegration(functions[route.operation], { allowTestInvoke: false });
+      methods[route.operation] = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         authorizationType: authorization.authorizationType,
         requestParameters,
         requestValidator: parameterValidator,
       });
-      this.methods.push(created);
-      return created;
-    };
-    const meetingPath = { 'method.request.path.MeetingId': true };
-    const attendees = this.api.root.addResource('meetings').addResource('{MeetingId}').addResource('attendees');
-    this.joinMethod = route(attendees, 'POST', this.createAttendeeFunction, meetingPath);
-    route(attendees, 'GET', this.listAttendeesFunction, {
-      ...meetingPath,
-      'method.request.querystring.max-results': false,
-      'method.request.querystring.next-token': false,
-    });
-    route(attendees.addResource('batch'), 'POST', this.batchCreateAttendeeFunction, meetingPath);
-    route(attendees.addResource('{AttendeeId}'), 'DELETE', this.deleteAttendeeFunction, {
-      ...meetingPath,
-      'method.request.path.AttendeeId': true,
-    });
-    const userAttendees = this.api.root.addResource('users').addResource('{ExternalUserId}').addResource('attendees');
-    route(userAttendees, 'GET', this.listUserAttendeesFunction, { 'method.request.path.ExternalUserId': true });
+    }
+    this.joinMethod = methods[OPERATIONS.createAttendee];
+    this.methods = Object.values(methods);
   }
 
   /**

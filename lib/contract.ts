@@ -74,3 +74,26 @@ export const OPERATIONS = {
   listUserAttendees: 'list-user-attendees',
   deleteAttendee: 'delete-attendee',
 } as const;
+
+/** One route of the HTTP API: the construct wires it in API Gateway, the local adapter dispatches it. */
+export interface RouteDefinition {
+  readonly operation: string;
+  readonly method: string;
+  /** API Gateway resource path, with `{Name}` path parameters. */
+  readonly path: string;
+  /** Optional query string parameters. */
+  readonly query: readonly string[];
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { operation: OPERATIONS.createAttendee, method: 'POST', path: '/meetings/{MeetingId}/attendees', query: [] },
+  { operation: OPERATIONS.batchCreateAttendee, method: 'POST', path: '/meetings/{MeetingId}/attendees/batch', query: [] },
+  { operation: OPERATIONS.listAttendees, method: 'GET', path: '/meetings/{MeetingId}/attendees', query: ['max-results', 'next-token'] },
+  { operation: OPERATIONS.listUserAttendees, method: 'GET', path: '/users/{ExternalUserId}/attendees', query: [] },
+  { operation: OPERATIONS.deleteAttendee, method: 'DELETE', path: '/meetings/{MeetingId}/attendees/{AttendeeId}', query: [] },
+];
+
+/** The names of a route's path parameters, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]);
+}
