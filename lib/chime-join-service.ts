@@ -6,9 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS, ROUTES, pathParameterNames } from './contract';
 import { JoinAuthorization } from './join-authorization';
+import { batchCreateAttendeeSchema, createAttendeeSchema } from './request-schemas';
 
 /**
  * Properties of a `ChimeJoinService`. Every property is optional: the defaults are the secure,
@@ -123,6 +125,13 @@ export interface ChimeJoinServiceProps {
    * @default false
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * The ARN of a regional AWS WAF web ACL to associate with the API's stage.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -214,11 +223,20 @@ export class ChimeJoinService extends Construct {
 
     this.api = this.createApi(props, logRetention, corsAllowOrigins);
     this.url = this.api.url;
-    // Path and query parameters are checked at the edge too; the handlers check every rule again.
+    // Parameters and bodies are checked at the edge too; the handlers check every rule again.
     const parameterValidator = new apigateway.RequestValidator(this, 'ParameterValidator', {
       restApi: this.api,
       validateRequestParameters: true,
     });
+    const bodyValidator = new apigateway.RequestValidator(this, 'BodyValidator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    const bodySchemas: Record<string, apigateway.JsonSchema> = {
+      [OPERATIONS.createAttendee]: createAttendeeSchema(true),
+      [OPERATIONS.batchCreateAttendee]: batchCreateAttendeeSchema(),
+    };
 
     const functions: Record<string, lambda.IFunction> = {
       [OPERATIONS.createAttendee]: this.createAttendeeFunction,
@@ -233,14 +251,28 @@ export class ChimeJoinService extends Construct {
       for (const name of pathParameterNames(route.path)) requestParameters[`method.request.path.${name}`] = true;
       for (const name of route.query) requestParameters[`method.request.querystring.${name}`] = false;
       const integration = new apigateway.LambdaIntegration(functions[route.operation], { allowTestInvoke: false });
+      const bodySchema = bodySchemas[route.operation];
+      const requestModels = bodySchema ? { 'application/json': this.api.addModel(`${pascal(route.operation)}Model`, {
+        contentType: 'application/json',
+        modelName: `${pascal(route.operation)}Request`,
+        schema: bodySchema,
+      }) } : undefined;
       methods[route.operation] = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         authorizationType: authorization.authorizationType,
         requestParameters,
-        requestValidator: parameterValidator,
+        requestModels,
+        requestValidator: bodySchema ? bodyValidator : parameterValidator,
       });
     }
     this.joinMethod = methods[OPERATIONS.createAttendee];
     this.methods = Object.values(methods);
+
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    }
   }
 
   /**
@@ -451,4 +483,9 @@ function addGatewayResponses(api: apigateway.RestApi, corsAllowOrigins: string[]
       },
     });
   }
+}
+
+/** `create-attendee` → `CreateAttendee`. */
+function pascal(kebab: string): string {
+  return kebab.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }

@@ -120,6 +120,33 @@ describe('defaults', () => {
     });
   });
 
+  it('validates the join and batch bodies against JSON-schema models at the edge', () => {
+    const models = Object.values(template.findResources('AWS::ApiGateway::Model'));
+    const byName = Object.fromEntries(models.map((m) => [m.Properties.Name, m.Properties.Schema]));
+    expect(Object.keys(byName).sort()).toEqual(['BatchCreateAttendeeRequest', 'CreateAttendeeRequest']);
+    expect(byName.CreateAttendeeRequest).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['ExternalUserId'],
+      properties: {
+        ExternalUserId: { minLength: 2, maxLength: 64, not: { pattern: '^[aA][wW][sS]:' } },
+        Capabilities: { required: ['Audio', 'Video', 'Content'], additionalProperties: false },
+        Tags: { maxItems: 10 },
+      },
+    });
+    expect(byName.BatchCreateAttendeeRequest.properties.Attendees).toMatchObject({ minItems: 1, maxItems: 250 });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true, ValidateRequestParameters: true,
+    });
+    const posts = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'POST');
+    expect(posts).toHaveLength(2);
+    for (const post of posts) expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
+  });
+
+  it('associates no web ACL unless given one', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
   it('deploys a regional API with X-Ray, error-level execution logs without data trace, throttling and JSON access logs', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
@@ -249,6 +276,15 @@ describe('overrides', () => {
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(group.Properties.RetentionInDays).toBe(7);
     }
+  });
+
+  it('associates the web ACL given with the API stage', () => {
+    const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/join/abc';
+    const { template } = synthService({ webAclArn });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: webAclArn,
+      ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
   });
 
   it('creates the account-wide API Gateway logging role only when asked', () => {
