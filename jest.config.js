@@ -10,6 +10,7 @@ module.exports = {
     // isolatedModules (set there) roughly triples the speed of the run.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }],
   },
+  setupFiles: ['<rootDir>/test/setup-env.js'],
   snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.js'],
   testTimeout: 60000,
 };

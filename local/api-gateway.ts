@@ -1,0 +1,196 @@
+// A local stand-in for the deployed API Gateway REST API: HTTP requests become the proxy events API Gateway sends
+// (path parameters, query strings, headers, request context, authorizer context) and go to the same handler code.
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { pathParameterNames, ROUTES, RouteDefinition } from '../lib/contract';
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+export interface LocalApiOptions {
+  /** The handler of each operation, by operation name (`OPERATIONS` in lib/contract.ts). */
+  readonly handlers: Record<string, ProxyHandler>;
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  readonly port?: number;
+  /** Origins whose CORS preflights are answered, as the deployed API does for `corsAllowOrigins`. */
+  readonly corsAllowOrigins?: string[];
+  /**
+   * The authorizer context API Gateway would add for this request (for example `{externalUserId, isAdmin}` from a
+   * custom authorizer), or undefined for none. Local mode trusts the caller: nothing is verified.
+   */
+  readonly authorizerContext?: (request: IncomingMessage) => Record<string, string> | undefined;
+}
+
+export interface LocalApi {
+  /** Base URL, without a trailing slash, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** API Gateway REST APIs accept bodies up to 10 MB; the handlers apply the service's own 64 KiB limit. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly names: string[];
+}
+
+const COMPILED: CompiledRoute[] = ROUTES.map((route) => ({
+  route,
+  names: pathParameterNames(route.path),
+  // A path parameter is one non-empty segment, as in API Gateway.
+  pattern: new RegExp(`^${route.path.replace(/\{[A-Za-z]+\}/g, '([^/]+)')}/?$`),
+}));
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const server: Server = createServer((req, res) => {
+    handle(req, res, options).catch((error) => {
+      // The handlers answer their own errors; reaching here is a bug in the adapter or a handler crash.
+      console.error('local API: unhandled error', error instanceof Error ? error.message : error);
+      sendGatewayError(res, 502, 'InternalFailure', 'Internal server error', randomUUID());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () => new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const origin = req.headers.origin;
+  const allowedOrigin = origin && (options.corsAllowOrigins ?? []).includes(origin) ? origin : undefined;
+
+  const matches = COMPILED.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
+  if (method === 'OPTIONS' && matches.length > 0 && allowedOrigin) {
+    res.writeHead(204, {
+      'access-control-allow-origin': allowedOrigin,
+      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
+      'access-control-max-age': '3600',
+      'vary': 'Origin',
+    });
+    res.end();
+    return;
+  }
+  // Static segments win over path parameters (`/attendees/batch` over `/attendees/{AttendeeId}`), as in API Gateway.
+  const match = matches
+    .filter((x) => x.c.route.method === method)
+    .sort((a, b) => a.c.names.length - b.c.names.length)[0];
+  if (!match) {
+    // The deployed API (IAM authorization) answers an unknown route this way too.
+    sendGatewayError(res, 403, 'Forbidden', 'Missing Authentication Token', requestId, allowedOrigin);
+    return;
+  }
+
+  const body = await readBody(req);
+  if (body === undefined) {
+    sendGatewayError(res, 413, 'PayloadTooLarge', 'Request Too Long', requestId, allowedOrigin);
+    return;
+  }
+  const pathParameters: Record<string, string> = {};
+  match.c.names.forEach((name, i) => {
+    pathParameters[name] = safeDecode(match.m![i + 1]);
+  });
+  const event = toProxyEvent(req, url, method, match.c.route, pathParameters, body, requestId,
+    options.authorizerContext?.(req));
+  const result = await options.handlers[match.c.route.operation](event);
+  const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  res.writeHead(result.statusCode, headers);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function toProxyEvent(req: IncomingMessage, url: URL, method: string, route: RouteDefinition,
+  pathParameters: Record<string, string>, body: Buffer, requestId: string,
+  authorizer: Record<string, string> | undefined): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: authorizer ?? null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: null, userAgent: req.headers['user-agent'] ?? null, userArn: null,
+      },
+      path: `/local${url.pathname}`,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.path,
+    },
+  };
+}
+
+/** The body, or undefined when it is larger than API Gateway accepts. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // malformed escapes reach the handler as they are, and fail its validation
+  }
+}
+
+/** Errors the gateway answers itself, in the shape the deployed API's gateway responses use. */
+function sendGatewayError(res: ServerResponse, status: number, code: string, message: string, requestId: string,
+  allowedOrigin?: string): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };
+  if (allowedOrigin) Object.assign(headers, { 'access-control-allow-origin': allowedOrigin, 'vary': 'Origin' });
+  res.writeHead(status, headers);
+  res.end(JSON.stringify({ Code: code, Message: message, RequestId: requestId }));
+}

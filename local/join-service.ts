@@ -1,0 +1,105 @@
+// The whole join service on loopback: the Chime SDK Meetings emulator (or the real service), DynamoDB through
+// dynalite with the construct's table, and the API Gateway adapter dispatching to the same handler code.
+// Used by `npm run local` and by the end-to-end tests.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV, OPERATIONS } from '../lib/contract';
+import { LocalApi, ProxyHandler, startLocalApi } from './api-gateway';
+import { ChimeEmulator, ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
+import { createAttendeeTable, LocalDynamoDb, startDynamoDb } from './dynamodb';
+
+export interface LocalJoinServiceOptions {
+  /** Port of the API on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** `emulator` runs the local Chime emulator; `aws` calls the real service with the default credential chain. */
+  readonly chime?: 'emulator' | 'aws';
+  /** Chime control region. @default 'us-east-1' */
+  readonly region?: string;
+  /** @default true */
+  readonly includeMeeting?: boolean;
+  /** Mapping lifetime in seconds. @default the service default (24 h) */
+  readonly attendeeTtlSeconds?: number;
+  /** Browser origins allowed to call the API. @default none */
+  readonly corsAllowOrigins?: string[];
+  /** Options of the emulator (port, seed, log, ...). */
+  readonly emulator?: ChimeEmulatorOptions;
+}
+
+export interface LocalJoinService {
+  /** Base URL of the API, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly api: LocalApi;
+  /** The emulator, unless the real Chime service is used. */
+  readonly emulator?: ChimeEmulator;
+  readonly dynamodb: LocalDynamoDb;
+  /** A client of the local DynamoDB, for reading the table. */
+  readonly dynamodbClient: DynamoDBClient;
+  readonly tableName: string;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLE_NAME = 'chime-join-service-attendees';
+
+/**
+ * Starts the service. The handlers read their configuration from `process.env`, so one process runs one local
+ * service at a time; the handler modules are loaded after the environment is set.
+ */
+export async function startLocalJoinService(options: LocalJoinServiceOptions = {}): Promise<LocalJoinService> {
+  const region = options.region ?? 'us-east-1';
+  const emulator = options.chime === 'aws' ? undefined : await startChimeEmulator({ region, ...options.emulator });
+  const dynamodb = await startDynamoDb();
+  const dynamodbClient = new DynamoDBClient(dynamodb.clientConfig());
+  await createAttendeeTable(dynamodbClient, LOCAL_TABLE_NAME);
+
+  Object.assign(process.env, {
+    [ENV.tableName]: LOCAL_TABLE_NAME,
+    [ENV.meetingIndexName]: 'byMeeting',
+    [ENV.includeMeeting]: String(options.includeMeeting ?? true),
+    [ENV.chimeRegion]: region,
+    [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
+    [ENV.dynamodbEndpoint]: dynamodb.endpoint,
+    AWS_REGION: region,
+  });
+  if (options.attendeeTtlSeconds !== undefined) process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
+  if (emulator) {
+    process.env[ENV.chimeEndpoint] = emulator.endpoint;
+    // The emulator and dynalite want a signature, not real credentials; keep any real ones the caller has.
+    const { credentials } = emulator.clientConfig();
+    process.env.AWS_ACCESS_KEY_ID ??= credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
+  } else {
+    delete process.env[ENV.chimeEndpoint];
+  }
+
+  const handlers = await loadHandlers();
+  const api = await startLocalApi({ handlers, port: options.port ?? 0, corsAllowOrigins: options.corsAllowOrigins });
+  return {
+    url: api.url,
+    api,
+    emulator,
+    dynamodb,
+    dynamodbClient,
+    tableName: LOCAL_TABLE_NAME,
+    async stop() {
+      await api.stop();
+      dynamodbClient.destroy();
+      await Promise.all([emulator?.stop(), dynamodb.stop()]);
+    },
+  };
+}
+
+async function loadHandlers(): Promise<Record<string, ProxyHandler>> {
+  const [create, batch, list, listUser, remove] = await Promise.all([
+    import('../lambda/create-attendee'),
+    import('../lambda/batch-create-attendee'),
+    import('../lambda/list-attendees'),
+    import('../lambda/list-user-attendees'),
+    import('../lambda/delete-attendee'),
+  ]);
+  return {
+    [OPERATIONS.createAttendee]: create.handler,
+    [OPERATIONS.batchCreateAttendee]: batch.handler,
+    [OPERATIONS.listAttendees]: list.handler,
+    [OPERATIONS.listUserAttendees]: listUser.handler,
+    [OPERATIONS.deleteAttendee]: remove.handler,
+  };
+}
