@@ -194,6 +194,7 @@ export class ChimeJoinService extends Construct {
     const newFunction = (id: string, operation: string, grants: OperationGrants) =>
       this.createOperationFunction(id, operation, environment, logRetention, access, grants);
 
+
     // Each role holds exactly what its handler calls (see lambda/ and the IAM tests).
     this.createAttendeeFunction = newFunction('CreateAttendee', OPERATIONS.createAttendee, {
       chime: includeMeeting ? ['chime:CreateAttendee', 'chime:GetMeeting'] : ['chime:CreateAttendee'],
@@ -204,6 +205,8 @@ export class ChimeJoinService extends Construct {
       chime: ['chime:BatchCreateAttendee'],
       table: ['dynamodb:BatchWriteItem'],
       index: ['dynamodb:Query'],
+      // Up to three sequential Chime calls of 100 attendees each.
+      timeout: Duration.seconds(25),
     });
     this.listAttendeesFunction = newFunction('ListAttendees', OPERATIONS.listAttendees, {
       chime: ['chime:ListAttendees'],
@@ -339,8 +342,9 @@ export class ChimeJoinService extends Construct {
       handler: 'index.handler',
       role,
       memorySize: 512,
-      // Well below API Gateway's 29-second integration timeout, so a slow call ends as our own JSON error.
-      timeout: Duration.seconds(10),
+      // Below API Gateway's 29-second integration timeout, and above the handlers' bounded retries
+      // (lambda/shared/retry.ts), so a slow upstream ends as our own JSON error.
+      timeout: grants.timeout ?? Duration.seconds(15),
       environment,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -386,6 +390,8 @@ interface OperationGrants {
   readonly chime: string[];
   readonly table: string[];
   readonly index: string[];
+  /** @default 15 seconds: one AWS call's bounded retries (3 attempts of at most 3 s, 1.5 s of backoff) and some */
+  readonly timeout?: Duration;
 }
 
 /** Grants exact action lists on the meeting ARNs, the table and its `byMeeting` index. */

@@ -71,6 +71,11 @@ describe('defaults', () => {
       });
       expect(fn.Properties.Timeout).toBeLessThan(29);
     }
+    const timeouts = Object.fromEntries(Object.entries(template.findResources('AWS::Lambda::Function'))
+      .map(([id, fn]) => [id.replace(/^JoinService|[0-9A-F]{8}$/g, ''), fn.Properties.Timeout]));
+    expect(timeouts).toEqual({
+      CreateAttendee: 15, BatchCreateAttendee: 25, ListAttendees: 15, ListUserAttendees: 15, DeleteAttendee: 15,
+    });
   });
 
   it('hands each function the table, the index, the TTL, the region and includeMeeting', () => {

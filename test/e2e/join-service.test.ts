@@ -146,9 +146,12 @@ describe('join', () => {
     const batch = await call('POST', `/meetings/${meetingId}/attendees/batch`, { Attendees: users });
     expect(batch.body.Attendees).toHaveLength(250);
 
+    const before = callsOf('CreateAttendee');
     const reply = await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'one-too-many' });
     expect(reply.status).toBe(400);
     expect(reply.body.Code).toBe('LimitExceeded');
+    // The cap is not throttling: waiting cannot help, so it is not retried.
+    expect(callsOf('CreateAttendee') - before).toBe(1);
     expect(await mappingsOf(meetingId)).toHaveLength(250);
   });
 });
@@ -278,8 +281,13 @@ describe('Chime faults', () => {
     // One call's worth of tokens, refilled far slower than the SDK retries.
     service.emulator!.setRateLimit('CreateAttendee', { ratePerSecond: 0.01, burst: 1 });
     expect((await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'heidi' })).status).toBe(201);
+    const before = callsOf('CreateAttendee');
+    const started = Date.now();
     const reply = await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'ivy' });
     expect(reply.status).toBe(429);
+    // Three attempts, without sleeping for the emulator's Retry-After of ~100 s: well inside the function's timeout.
+    expect(callsOf('CreateAttendee') - before).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(reply.body.Code).toBe('Throttling');
     expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await mappingsOf(meetingId)).map((m) => m.ExternalUserId.S)).toEqual(['heidi']);

@@ -1,0 +1,43 @@
+/**
+ * POST /meetings/{MeetingId}/attendees/batch: creates up to 250 attendees for other users (an admin route).
+ * Partial failure is per item, as Chime reports it in `Errors`.
+ */
+import { BatchCreateAttendeeCommand, type CreateAttendeeError } from '@aws-sdk/client-chime-sdk-meetings';
+import { CHIME_BATCH_CHUNK_SIZE, OPERATIONS } from '../lib/contract';
+import { mappingOf, putMappings } from './shared/attendee-store';
+import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
+import { awsDeps, type Deps } from './shared/clients';
+import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
+import { validateBatchCreateAttendee } from './shared/validation';
+
+export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
+  const { meetingId, attendees } = validateBatchCreateAttendee(request);
+  const tagsOf = new Map(attendees.map((attendee) => [attendee.externalUserId, attendee.tags]));
+  const created: ReturnType<typeof attendeeWithJoinToken>[] = [];
+  const errors: CreateAttendeeError[] = [];
+  // One chunk at a time, its mappings written before the next chunk is created: when a later chunk fails as a
+  // whole, every attendee created so far already has its mapping.
+  for (let i = 0; i < attendees.length; i += CHIME_BATCH_CHUNK_SIZE) {
+    const chunk = attendees.slice(i, i + CHIME_BATCH_CHUNK_SIZE);
+    const answer = await deps.chime
+      .send(
+        new BatchCreateAttendeeCommand({
+          MeetingId: meetingId,
+          Attendees: chunk.map((a) => ({ ExternalUserId: a.externalUserId, Capabilities: a.capabilities })),
+        }),
+      )
+      .catch(forgetMeetingIfGone(deps, meetingId));
+    const chunkAttendees = answer.Attendees ?? [];
+    await putMappings(
+      deps,
+      chunkAttendees.map((a) => mappingOf(meetingId, a, tagsOf.get(a.ExternalUserId ?? ''), deps)),
+    );
+    created.push(...chunkAttendees.map(attendeeWithJoinToken));
+    errors.push(
+      ...(answer.Errors ?? []).map(({ ExternalUserId, ErrorCode, ErrorMessage }) => ({ ExternalUserId, ErrorCode, ErrorMessage })),
+    );
+  }
+  return { statusCode: 200, body: { Attendees: created, Errors: errors } };
+}
+
+export const handler = lambdaHandler(OPERATIONS.batchCreateAttendee, batchCreateAttendee, awsDeps);

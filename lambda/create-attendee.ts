@@ -1,0 +1,44 @@
+/**
+ * POST /meetings/{MeetingId}/attendees: joins one user to a meeting. Answers what `amazon-chime-sdk-js` needs
+ * (`{Attendee, Meeting}`): 201 when the user's mapping is new, 200 for an idempotent re-join.
+ */
+import { CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import { OPERATIONS } from '../lib/contract';
+import { mappingOf, putMapping } from './shared/attendee-store';
+import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
+import { awsDeps, type Deps } from './shared/clients';
+import { isChimeNotFound } from './shared/errors';
+import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
+import { validateCreateAttendee } from './shared/validation';
+
+export async function createAttendee(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
+  const { meetingId, attendee } = validateCreateAttendee(request);
+  // ExternalUserId is Chime's idempotency token: a re-join returns the same attendee, never a second one.
+  const [created, meeting] = await Promise.allSettled([
+    deps.chime.send(
+      new CreateAttendeeCommand({
+        MeetingId: meetingId,
+        ExternalUserId: attendee.externalUserId,
+        Capabilities: attendee.capabilities,
+      }),
+    ),
+    deps.config.includeMeeting ? deps.chime.send(new GetMeetingCommand({ MeetingId: meetingId })) : undefined,
+  ]);
+  const forgetMeeting = forgetMeetingIfGone(deps, meetingId);
+  if (created.status === 'rejected') return forgetMeeting(created.reason);
+  // The meeting ended between the two calls: the attendee ended with it, so there is nothing to map.
+  if (meeting.status === 'rejected' && isChimeNotFound(meeting.reason)) return forgetMeeting(meeting.reason);
+
+  // Written even when GetMeeting failed otherwise, so the table knows every attendee Chime holds; the caller's
+  // retry then gets the same attendee (200) with its Meeting.
+  const joined = created.value.Attendee;
+  const outcome = await putMapping(deps, mappingOf(meetingId, joined, attendee.tags, deps));
+  if (meeting.status === 'rejected') throw meeting.reason;
+  return {
+    statusCode: outcome === 'created' ? 201 : 200,
+    // joined is defined: mappingOf refuses an answer without an attendee.
+    body: { Attendee: attendeeWithJoinToken(joined!), ...(meeting.value && { Meeting: meeting.value.Meeting }) },
+  };
+}
+
+export const handler = lambdaHandler(OPERATIONS.createAttendee, createAttendee, awsDeps);

@@ -1,0 +1,148 @@
+/**
+ * The HTTP edge of every handler: adapts an API Gateway proxy event into a plain request, runs a handler
+ * core, maps any error onto SERVICE.md's error table, writes one structured log line, and turns the result
+ * into a proxy response. The cores never see API Gateway types, so a local API adapter can call `serve`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { OPERATIONS } from '../../lib/contract';
+import { corsAllowOrigins } from './clients';
+import { JoinServiceError, toJoinServiceError } from './errors';
+
+/**
+ * Who is calling. In IAM mode API Gateway's grants have already decided, so the caller is `{ isAdmin: true }`
+ * and carries no ExternalUserId; token-based modes will fill both from `requestContext.authorizer`.
+ */
+export interface CallerIdentity {
+  readonly externalUserId?: string;
+  readonly isAdmin: boolean;
+}
+
+export interface JoinRequest {
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  readonly queryStringParameters: Readonly<Record<string, string | undefined>>;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string | null;
+  readonly isBase64Encoded?: boolean;
+  /** API Gateway's request id: in every error body and log line, so a caller's report can be traced. */
+  readonly requestId: string;
+  readonly identity: CallerIdentity;
+}
+
+export interface JoinResponse {
+  readonly statusCode: number;
+  /** Serialized as JSON; absent for 204. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type Operation = (typeof OPERATIONS)[keyof typeof OPERATIONS];
+export type HandlerCore<D> = (request: JoinRequest, deps: D) => Promise<JoinResponse>;
+
+/** The Lambda entry of one operation: the core gets the container's clients and config. */
+export function lambdaHandler<D>(operation: Operation, core: HandlerCore<D>, deps: D) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const request = toJoinRequest(event);
+    const response = await serve(operation, request, (r) => core(r, deps));
+    return toProxyResult(response, request.headers.origin, corsAllowOrigins());
+  };
+}
+
+/** Runs a core; every failure becomes an error body `{Code, Message, RequestId}`, never a stack trace. */
+export async function serve(
+  operation: Operation,
+  request: JoinRequest,
+  run: (request: JoinRequest) => Promise<JoinResponse>,
+): Promise<JoinResponse> {
+  const started = performance.now();
+  let response: JoinResponse;
+  let error: JoinServiceError | undefined;
+  let cause: unknown;
+  try {
+    response = await run(request);
+  } catch (err) {
+    cause = err;
+    error = toJoinServiceError(err);
+    response = {
+      statusCode: error.statusCode,
+      headers: error.headers,
+      body: { Code: error.code, Message: error.message, RequestId: request.requestId },
+    };
+  }
+  // Never the body, the response or an SDK object: they carry ExternalUserIds and JoinTokens.
+  const line = {
+    requestId: request.requestId,
+    operation,
+    statusCode: response.statusCode,
+    durationMs: Math.round(performance.now() - started),
+    ...(error && { errorCode: error.code }),
+    ...(error && response.statusCode >= 500 && { cause: describeCause(cause) }),
+  };
+  if (response.statusCode >= 500) console.error(line);
+  else console.log(line);
+  return response;
+}
+
+export function toJoinRequest(event: APIGatewayProxyEvent): JoinRequest {
+  return {
+    pathParameters: mapValues(event.pathParameters ?? {}, decodePathParameter),
+    queryStringParameters: { ...event.queryStringParameters },
+    headers: Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+    body: event.body ?? null,
+    isBase64Encoded: event.isBase64Encoded === true,
+    requestId: event.requestContext?.requestId || randomUUID(),
+    identity: { isAdmin: true },
+  };
+}
+
+/**
+ * JSON with `Cache-Control: no-store` (a JoinToken is a credential no cache should keep). CORS: an Origin in
+ * the allow list (or any, if the list holds `*`) is echoed; `Vary: Origin` whenever a list is configured, as the
+ * answer then depends on the Origin.
+ */
+export function toProxyResult(
+  response: JoinResponse,
+  origin: string | undefined,
+  allowOrigins: readonly string[],
+): APIGatewayProxyResult {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...response.headers };
+  if (response.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (allowOrigins.length > 0) {
+    headers.Vary = 'Origin';
+    if (origin && (allowOrigins.includes(origin) || allowOrigins.includes('*'))) {
+      headers['Access-Control-Allow-Origin'] = origin;
+      // Browsers hide non-safelisted headers from scripts unless exposed.
+      if (headers['Retry-After']) headers['Access-Control-Expose-Headers'] = 'Retry-After';
+    }
+  }
+  return {
+    statusCode: response.statusCode,
+    headers,
+    body: response.body === undefined ? '' : JSON.stringify(response.body),
+  };
+}
+
+/**
+ * REST APIs may hand path parameters over still percent-encoded. No valid id contains `%`, so decoding once
+ * is never ambiguous; a malformed escape is kept as is for validation to refuse.
+ */
+function decodePathParameter(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Enough to find the failure in the upstream service's own logs; upstream messages stay out of responses. */
+function describeCause(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { name: typeof err };
+  const upstreamRequestId = (err as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+  return { name: err.name, message: err.message.slice(0, 300), ...(upstreamRequestId && { upstreamRequestId }) };
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+}

@@ -1,0 +1,281 @@
+/**
+ * Every input rule of SERVICE.md "Validation", in one module that every handler uses. It runs before any AWS
+ * call, so invalid input never reaches Chime or DynamoDB. Messages name the field and the rule, never the
+ * value (values may be personal data and are echoed nowhere).
+ *
+ * Lengths are counted in Unicode code points, which is what "characters" means in the Chime model (Smithy's
+ * length trait counts code points, not UTF-16 units). For ExternalUserId the two counts agree, because its
+ * pattern admits only BMP characters; for tags and next-token an emoji counts as one character.
+ */
+import type { AttendeeCapabilities } from '@aws-sdk/client-chime-sdk-meetings';
+import {
+  BATCH_MAX_ITEMS,
+  BATCH_MIN_ITEMS,
+  CAPABILITY_NAMES,
+  EXTERNAL_USER_ID_MAX_LENGTH,
+  EXTERNAL_USER_ID_MIN_LENGTH,
+  EXTERNAL_USER_ID_PATTERN,
+  EXTERNAL_USER_ID_RESERVED_PREFIX,
+  GUID_PATTERN,
+  MAX_BODY_BYTES,
+  MAX_RESULTS_MAX,
+  MAX_RESULTS_MIN,
+  MEDIA_CAPABILITIES,
+  NEXT_TOKEN_MAX_LENGTH,
+  TAG_KEY_MAX_LENGTH,
+  TAG_KEY_MIN_LENGTH,
+  TAG_VALUE_MAX_LENGTH,
+  TAG_VALUE_MIN_LENGTH,
+  TAGS_MAX_ITEMS,
+} from '../../lib/contract';
+import { badRequest, JoinServiceError } from './errors';
+import type { CallerIdentity, JoinRequest } from './http';
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** One attendee to create, as the caller asked for it. Tags stay in the table; Chime never sees them. */
+export interface AttendeeInput {
+  readonly externalUserId: string;
+  readonly capabilities?: AttendeeCapabilities;
+  readonly tags?: Tag[];
+}
+
+export interface CreateAttendeeInput {
+  readonly meetingId: string;
+  readonly attendee: AttendeeInput;
+}
+export interface BatchCreateAttendeeInput {
+  readonly meetingId: string;
+  readonly attendees: AttendeeInput[];
+}
+export interface ListAttendeesInput {
+  readonly meetingId: string;
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+}
+export interface DeleteAttendeeInput {
+  readonly meetingId: string;
+  readonly attendeeId: string;
+}
+
+const GUID = new RegExp(GUID_PATTERN);
+const EXTERNAL_USER_ID = new RegExp(EXTERNAL_USER_ID_PATTERN, 'u');
+const ATTENDEE_FIELDS = ['ExternalUserId', 'Capabilities', 'Tags'] as const;
+const TAG_FIELDS = ['Key', 'Value'] as const;
+/** Content may send or receive only if video at least receives (seed rule; Chime answers 400 otherwise). */
+const RECEIVING: ReadonlySet<unknown> = new Set(['SendReceive', 'Receive']);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+export function validateCreateAttendee(request: JoinRequest): CreateAttendeeInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  onlyQueryParameters(request, []);
+  const body = jsonObjectBody(request);
+  return { meetingId, attendee: attendeeInput(body, '', request.identity) };
+}
+
+export function validateBatchCreateAttendee(request: JoinRequest): BatchCreateAttendeeInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  onlyQueryParameters(request, []);
+  const body = jsonObjectBody(request);
+  onlyFields(body, ['Attendees'], '');
+  const items = required(body.Attendees, 'Attendees');
+  if (!Array.isArray(items)) throw badRequest('Attendees must be an array');
+  if (items.length < BATCH_MIN_ITEMS || items.length > BATCH_MAX_ITEMS) {
+    throw badRequest(`Attendees must have ${BATCH_MIN_ITEMS} to ${BATCH_MAX_ITEMS} items`);
+  }
+  const firstIndex = new Map<string, number>();
+  const attendees = items.map((item, i) => {
+    const field = `Attendees[${i}]`;
+    // Batch creates attendees for others (an admin route): the caller's own identity never fills the id in.
+    const attendee = attendeeInput(jsonObject(item, field), field);
+    const first = firstIndex.get(attendee.externalUserId);
+    if (first !== undefined) throw badRequest(`${field}.ExternalUserId duplicates Attendees[${first}].ExternalUserId`);
+    firstIndex.set(attendee.externalUserId, i);
+    return attendee;
+  });
+  return { meetingId, attendees };
+}
+
+export function validateListAttendees(request: JoinRequest): ListAttendeesInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  onlyQueryParameters(request, ['max-results', 'next-token']);
+  const maxResults = request.queryStringParameters['max-results'];
+  const nextToken = request.queryStringParameters['next-token'];
+  return {
+    meetingId,
+    maxResults: maxResults === undefined ? undefined : integer(maxResults, 'max-results', MAX_RESULTS_MIN, MAX_RESULTS_MAX),
+    // An empty token is never one Chime issued, so it is refused rather than guessed to mean "first page".
+    nextToken: nextToken === undefined ? undefined : boundedString(nextToken, 'next-token', 1, NEXT_TOKEN_MAX_LENGTH),
+  };
+}
+
+export function validateListUserAttendees(request: JoinRequest): { externalUserId: string } {
+  const externalUserId = validExternalUserId(request.pathParameters.ExternalUserId, 'ExternalUserId');
+  onlyQueryParameters(request, []);
+  return { externalUserId };
+}
+
+export function validateDeleteAttendee(request: JoinRequest): DeleteAttendeeInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  const attendeeId = guid(request.pathParameters.AttendeeId, 'AttendeeId');
+  onlyQueryParameters(request, []);
+  return { meetingId, attendeeId };
+}
+
+/**
+ * The request body as a JSON object. An absent body is `{}`, so the caller learns which field is required.
+ * The size is measured in bytes of the body as sent (after base64 decoding), before it is parsed.
+ */
+function jsonObjectBody(request: JoinRequest): Record<string, unknown> {
+  const { body, isBase64Encoded } = request;
+  if (body === null || body === '') return {};
+  let text = body;
+  if (isBase64Encoded) {
+    const bytes = Buffer.from(body, 'base64');
+    if (bytes.length > MAX_BODY_BYTES) throw payloadTooLarge();
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      throw badRequest('body must be UTF-8 encoded JSON');
+    }
+  } else if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+    throw payloadTooLarge();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badRequest('body must be valid JSON');
+  }
+  return jsonObject(parsed, 'body');
+}
+
+const payloadTooLarge = () =>
+  new JoinServiceError(413, 'PayloadTooLarge', `body must be at most ${MAX_BODY_BYTES} bytes`);
+
+/**
+ * One attendee's fields. With an identity, the id comes from the caller when the body omits it (the seam for
+ * the token-based authorization modes) and a differing body value is refused; in IAM mode the identity has no
+ * id, so the body must name it.
+ */
+function attendeeInput(obj: Record<string, unknown>, path: string, identity?: CallerIdentity): AttendeeInput {
+  onlyFields(obj, ATTENDEE_FIELDS, path);
+  const idField = fieldName(path, 'ExternalUserId');
+  const own = identity?.externalUserId;
+  let externalUserId: string;
+  if (obj.ExternalUserId === undefined && own !== undefined) {
+    externalUserId = validExternalUserId(own, idField);
+  } else {
+    externalUserId = validExternalUserId(obj.ExternalUserId, idField);
+    if (own !== undefined && externalUserId !== own) {
+      throw new JoinServiceError(403, 'Forbidden', `${idField} must be the caller's own ExternalUserId`);
+    }
+  }
+  return {
+    externalUserId,
+    capabilities: obj.Capabilities === undefined ? undefined : capabilities(obj.Capabilities, fieldName(path, 'Capabilities')),
+    tags: obj.Tags === undefined ? undefined : tags(obj.Tags, fieldName(path, 'Tags')),
+  };
+}
+
+function validExternalUserId(value: unknown, field: string): string {
+  const id = boundedString(value, field, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_MAX_LENGTH);
+  if (!EXTERNAL_USER_ID.test(id)) {
+    throw badRequest(`${field} may contain only letters (a-z, A-Z, À-ÿ), digits, whitespace and -_&@+=,(){}[]/«».:|'"#`);
+  }
+  const prefix = EXTERNAL_USER_ID_RESERVED_PREFIX;
+  if (id.slice(0, prefix.length).toLowerCase() === prefix) {
+    throw badRequest(`${field} must not begin with "${prefix}" in any letter case (reserved by AWS)`);
+  }
+  return id;
+}
+
+function capabilities(value: unknown, field: string): AttendeeCapabilities {
+  const obj = jsonObject(value, field);
+  onlyFields(obj, CAPABILITY_NAMES, field);
+  for (const name of CAPABILITY_NAMES) {
+    const capability = required(obj[name], `${field}.${name}`);
+    if (!(MEDIA_CAPABILITIES as readonly unknown[]).includes(capability)) {
+      throw badRequest(`${field}.${name} must be one of ${MEDIA_CAPABILITIES.join(', ')}`);
+    }
+  }
+  const result = obj as unknown as AttendeeCapabilities;
+  if (RECEIVING.has(result.Content) && !RECEIVING.has(result.Video)) {
+    throw badRequest(`${field}.Content may be SendReceive or Receive only when ${field}.Video is SendReceive or Receive`);
+  }
+  return { Audio: result.Audio, Video: result.Video, Content: result.Content };
+}
+
+function tags(value: unknown, field: string): Tag[] {
+  if (!Array.isArray(value)) throw badRequest(`${field} must be an array`);
+  if (value.length > TAGS_MAX_ITEMS) throw badRequest(`${field} must have at most ${TAGS_MAX_ITEMS} items`);
+  const firstIndex = new Map<string, number>();
+  return value.map((item, i) => {
+    const tagField = `${field}[${i}]`;
+    const obj = jsonObject(item, tagField);
+    onlyFields(obj, TAG_FIELDS, tagField);
+    const Key = boundedString(obj.Key, `${tagField}.Key`, TAG_KEY_MIN_LENGTH, TAG_KEY_MAX_LENGTH);
+    const Value = boundedString(obj.Value, `${tagField}.Value`, TAG_VALUE_MIN_LENGTH, TAG_VALUE_MAX_LENGTH);
+    const first = firstIndex.get(Key);
+    if (first !== undefined) throw badRequest(`${tagField}.Key duplicates ${field}[${first}].Key`);
+    firstIndex.set(Key, i);
+    return { Key, Value };
+  });
+}
+
+function guid(value: unknown, field: string): string {
+  if (typeof required(value, field) !== 'string' || !GUID.test(value as string)) {
+    throw badRequest(`${field} must be a GUID (8-4-4-4-12 hexadecimal digits)`);
+  }
+  return value as string;
+}
+
+/** Decimal digits only: '5.5', '05x', '1e2', ' 5' and '' are refused rather than coerced. */
+function integer(value: string, field: string, min: number, max: number): number {
+  const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw badRequest(`${field} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function boundedString(value: unknown, field: string, min: number, max: number): string {
+  if (typeof required(value, field) !== 'string') throw badRequest(`${field} must be a string`);
+  const length = codePoints(value as string);
+  if (length < min || length > max) throw badRequest(`${field} must be ${min} to ${max} characters`);
+  return value as string;
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw badRequest(`${field} is required`);
+  return value;
+}
+
+function jsonObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${field} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** Unknown fields are refused, not ignored: a misspelt optional field must not silently change the outcome. */
+function onlyFields(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw badRequest(`${fieldName(path, truncate(key))} is not a known field (expected ${allowed.join(', ')})`);
+    }
+  }
+}
+
+function onlyQueryParameters(request: JoinRequest, allowed: readonly string[]): void {
+  for (const key of Object.keys(request.queryStringParameters)) {
+    if (!allowed.includes(key)) {
+      const expected = allowed.length ? `expected ${allowed.join(', ')}` : 'this route takes none';
+      throw badRequest(`query parameter ${truncate(key)} is not supported (${expected})`);
+    }
+  }
+}
+
+const fieldName = (path: string, key: string) => (path ? `${path}.${key}` : key);
+/** Keeps an error message short when a caller sends a huge unknown name. */
+const truncate = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
+const codePoints = (s: string) => [...s].length;

@@ -1,0 +1,118 @@
+// The shipped bundles (assets/<operation>/index.mjs, built by `npm run bundle`, which `pretest` runs) must load
+// as ESM in a fresh Node process and answer a request: importing alone would not catch the "Dynamic require of
+// node:https" trap, which only fires when the SDK code runs.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { OPERATIONS } from '../../lib/contract';
+import { MEETING_ID } from './fixtures';
+
+const run = promisify(execFile);
+const assets = join(__dirname, '..', '..', 'assets');
+
+/** Imports a bundle and invokes its handler with `event`, in a process with only the given env vars. */
+async function invokeBundle(operation: string, event: object, env: Record<string, string> = {}) {
+  const file = join(assets, operation, 'index.mjs');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run bundle\` (npm test does it in pretest)`);
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+    const result = await handler(${JSON.stringify(event)});
+    process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n');`;
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    timeout: 30_000,
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`no result from the ${operation} bundle:\n${stdout}\n${stderr}`);
+  return { result: JSON.parse(line.slice('RESULT '.length)), output: stdout + stderr };
+}
+
+const event = (pathParameters: Record<string, string>, body: string | null = null) => ({
+  pathParameters,
+  queryStringParameters: null,
+  headers: { 'content-type': 'application/json' },
+  body,
+  isBase64Encoded: false,
+  requestContext: { requestId: 'bundle-req' },
+});
+
+describe('bundled handlers', () => {
+  it.each([
+    [OPERATIONS.createAttendee, event({ MeetingId: 'not-a-guid' }, '{"ExternalUserId":"alice"}'), 'MeetingId'],
+    [OPERATIONS.batchCreateAttendee, event({ MeetingId: 'not-a-guid' }, '{"Attendees":[]}'), 'MeetingId'],
+    [OPERATIONS.listAttendees, event({ MeetingId: 'not-a-guid' }), 'MeetingId'],
+    [OPERATIONS.listUserAttendees, event({ ExternalUserId: 'x' }), 'ExternalUserId'],
+    [OPERATIONS.deleteAttendee, event({ MeetingId: 'not-a-guid', AttendeeId: 'not-a-guid' }), 'MeetingId'],
+  ])('%s loads as ESM and answers an invalid request with 400 JSON', async (operation, invalid, field) => {
+    const { result } = await invokeBundle(operation, invalid);
+    expect(result.statusCode).toBe(400);
+    expect(result.headers['Content-Type']).toBe('application/json');
+    const body = JSON.parse(result.body);
+    expect(body).toEqual({ Code: 'BadRequest', Message: expect.stringContaining(field), RequestId: 'bundle-req' });
+  });
+
+  it('fails a valid request with 500 when the deployment lacks its table name, and logs why', async () => {
+    const { result, output } = await invokeBundle(OPERATIONS.createAttendee, event({ MeetingId: MEETING_ID }, '{"ExternalUserId":"alice"}'));
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).Code).toBe('InternalFailure');
+    expect(result.body).not.toContain('ATTENDEE_TABLE_NAME');
+    expect(output).toContain('ATTENDEE_TABLE_NAME is not set');
+  });
+});
+
+describe('bundled handlers calling AWS through endpoint overrides', () => {
+  // A stand-in for both services: enough to prove each bundle's SDK signs, sends, and parses a real exchange.
+  const received: { method?: string; url?: string; target?: string; authorization?: string; body: string }[] = [];
+  let server: Server;
+  let endpoint: string;
+  beforeAll(async () => {
+    server = createServer(async (req: IncomingMessage, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      received.push({ method: req.method, url: req.url, target: req.headers['x-amz-target'] as string, authorization: req.headers.authorization, body });
+      if (req.headers['x-amz-target'] === 'DynamoDB_20120810.Query') {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ Items: [{ ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID }, AttendeeId: { S: MEETING_ID }, CreatedAt: { S: '2030-01-01T00:00:00.000Z' } }] }));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID, JoinToken: 'bundle-secret-token' }] }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => received.splice(0));
+
+  const env = () => ({
+    ATTENDEE_TABLE_NAME: 'bundle-table',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    CHIME_ENDPOINT: endpoint,
+    DYNAMODB_ENDPOINT: endpoint,
+  });
+
+  it('list-user-attendees queries DynamoDB at DYNAMODB_ENDPOINT with a signed request', async () => {
+    const { result } = await invokeBundle(OPERATIONS.listUserAttendees, event({ ExternalUserId: 'alice' }), env());
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).Attendees).toEqual([
+      { MeetingId: MEETING_ID, AttendeeId: MEETING_ID, ExternalUserId: 'alice', Tags: [], CreatedAt: '2030-01-01T00:00:00.000Z' },
+    ]);
+    expect(received).toHaveLength(1);
+    expect(received[0].target).toBe('DynamoDB_20120810.Query');
+    expect(received[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+    expect(JSON.parse(received[0].body)).toMatchObject({ TableName: 'bundle-table', ExpressionAttributeValues: { ':pk': { S: 'alice' } } });
+  });
+
+  it('list-attendees calls Chime at CHIME_ENDPOINT and strips the JoinToken', async () => {
+    const { result } = await invokeBundle(OPERATIONS.listAttendees, { ...event({ MeetingId: MEETING_ID }), queryStringParameters: { 'max-results': '5' } }, env());
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID }] });
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([`GET /meetings/${MEETING_ID}/attendees?max-results=5`]);
+  });
+});

@@ -1,0 +1,198 @@
+// SERVICE.md's error table: every Chime exception, DynamoDB failures and bugs map to one status and Code, and a
+// 5xx never carries an upstream message or a stack trace. NotFound removes the meeting's stale mappings.
+import {
+  BadRequestException,
+  BatchCreateAttendeeCommand,
+  ChimeSDKMeetingsClient,
+  CreateAttendeeCommand,
+  ForbiddenException,
+  GetMeetingCommand,
+  LimitExceededException,
+  ListAttendeesCommand,
+  NotFoundException,
+  ServiceFailureException,
+  ServiceUnavailableException,
+  ThrottlingException,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@aws-sdk/client-chime-sdk-meetings';
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  ThrottlingException as DynamoDBThrottlingException,
+} from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ENV } from '../../lib/contract';
+import { handler as batchHandler } from '../../lambda/batch-create-attendee';
+import { handler as createHandler } from '../../lambda/create-attendee';
+import { handler as listHandler } from '../../lambda/list-attendees';
+import { captureLogs, chimeAttendee, INDEX, MEETING, MEETING_ID, parseBody, proxyEvent, TABLE } from './fixtures';
+
+process.env[ENV.tableName] = TABLE;
+const chime = mockClient(ChimeSDKMeetingsClient);
+const dynamodb = mockClient(DynamoDBClient);
+let logs: string[];
+
+beforeEach(() => {
+  logs = captureLogs();
+  chime.reset();
+  dynamodb.reset();
+  chime.on(CreateAttendeeCommand).resolves({ Attendee: chimeAttendee('alice') });
+  chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
+  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
+  dynamodb.on(BatchWriteItemCommand).resolves({});
+});
+afterEach(() => jest.restoreAllMocks());
+
+const SECRET = 'arn:aws:iam::123456789012:role/JoinServiceRole is not authorized';
+const meta = { $metadata: { httpStatusCode: 400, requestId: 'chime-req-9' } };
+const withResponseHeaders = <E extends Error>(err: E, headers: Record<string, string>): E =>
+  Object.defineProperty(err, '$response', { value: { statusCode: 429, headers } });
+const joinAlice = () => createHandler(proxyEvent({ body: { ExternalUserId: 'alice' } }));
+
+interface Mapping {
+  name: string;
+  error: Error;
+  status: number;
+  code: string;
+  retryAfter?: string;
+  /** For 4xx: Chime's message is passed on. For 5xx: the generic message must not contain this. */
+  message?: string;
+  hidden?: string;
+}
+
+describe('error table', () => {
+  const mappings: Mapping[] = [
+    { name: 'BadRequestException with its Code', error: new BadRequestException({ ...meta, Code: 'BadRequest', message: 'Invalid capabilities' }), status: 400, code: 'BadRequest', message: 'Invalid capabilities' },
+    { name: 'BadRequestException without a Code', error: new BadRequestException({ ...meta, message: 'Bad' }), status: 400, code: 'BadRequest', message: 'Bad' },
+    { name: 'LimitExceededException (the 250 cap)', error: new LimitExceededException({ ...meta, Code: 'LimitExceeded', message: 'Attendee limit reached' }), status: 400, code: 'LimitExceeded', message: 'Attendee limit reached' },
+    { name: 'LimitExceededException without a Code', error: new LimitExceededException({ ...meta, message: 'limit' }), status: 400, code: 'LimitExceeded' },
+    { name: 'NotFoundException', error: new NotFoundException({ ...meta, Code: 'NotFound', message: 'The meeting does not exist' }), status: 404, code: 'NotFound', message: 'The meeting does not exist' },
+    { name: 'UnprocessableEntityException', error: new UnprocessableEntityException({ ...meta, message: 'Unprocessable' }), status: 422, code: 'UnprocessableEntity' },
+    { name: 'ThrottlingException without a hint', error: new ThrottlingException({ ...meta, message: SECRET }), status: 429, code: 'Throttling', retryAfter: '1', hidden: SECRET },
+    { name: 'ThrottlingException with a Retry-After header', error: withResponseHeaders(new ThrottlingException({ ...meta, message: 'slow down' }), { 'retry-after': '7' }), status: 429, code: 'Throttling', retryAfter: '7' },
+    { name: 'ServiceUnavailableException with RetryAfterSeconds', error: new ServiceUnavailableException({ ...meta, message: SECRET, RetryAfterSeconds: '30' }), status: 503, code: 'ServiceUnavailable', retryAfter: '30', hidden: SECRET },
+    { name: 'ServiceUnavailableException without a hint', error: new ServiceUnavailableException({ ...meta, message: 'down' }), status: 503, code: 'ServiceUnavailable', retryAfter: '5' },
+    { name: 'ServiceUnavailableException with an HTTP-date hint', error: new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: 'Wed, 21 Oct 2030 07:28:00 GMT' }), status: 503, code: 'ServiceUnavailable', retryAfter: '5' },
+    { name: 'ServiceUnavailableException with a huge hint', error: new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: '999999' }), status: 503, code: 'ServiceUnavailable', retryAfter: '300' },
+    { name: 'ServiceFailureException', error: new ServiceFailureException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
+    { name: 'ForbiddenException', error: new ForbiddenException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
+    { name: 'UnauthorizedException', error: new UnauthorizedException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
+    { name: 'an unexpected error', error: new TypeError(`Cannot read properties of undefined (${SECRET})`), status: 500, code: 'InternalFailure', hidden: SECRET },
+  ];
+
+  it.each(mappings)('maps $name to $status $code', async ({ error, status, code, retryAfter, message, hidden }) => {
+    chime.on(CreateAttendeeCommand).rejects(error);
+    const result = await joinAlice();
+    const body = parseBody(result);
+    expect({ status: result.statusCode, code: body.Code, retryAfter: result.headers?.['Retry-After'] }).toEqual({ status, code, retryAfter });
+    expect(Object.keys(body).sort()).toEqual(['Code', 'Message', 'RequestId']);
+    expect(body.RequestId).toBe('req-1');
+    if (message) expect(body.Message).toBe(message);
+    if (hidden) expect(result.body).not.toContain(hidden);
+    expect(result.body).not.toMatch(/\n\s+at /);
+    // The caller got no mapping for a join that failed.
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('maps a DynamoDB failure to 500 InternalFailure, even a DynamoDB ThrottlingException', async () => {
+    dynamodb.on(PutItemCommand).rejects(new DynamoDBThrottlingException({ $metadata: {}, message: `throttled on table ${TABLE}` }));
+    const result = await joinAlice();
+    expect(result.statusCode).toBe(500);
+    expect(parseBody(result)).toEqual({ Code: 'InternalFailure', Message: 'The service could not complete the request.', RequestId: 'req-1' });
+    expect(result.headers?.['Retry-After']).toBeUndefined();
+    expect(result.body).not.toContain(TABLE);
+  });
+
+  it('logs a 5xx with the cause name and upstream request id, at error level', async () => {
+    chime.on(CreateAttendeeCommand).rejects(new ServiceFailureException({ ...meta, message: 'boom' }));
+    await joinAlice();
+    const line = JSON.parse(logs.find((l) => l.includes('"statusCode":502'))!);
+    expect(line).toMatchObject({
+      requestId: 'req-1',
+      operation: 'create-attendee',
+      statusCode: 502,
+      errorCode: 'UpstreamFailure',
+      cause: { name: 'ServiceFailureException', upstreamRequestId: 'chime-req-9' },
+    });
+    expect(console.error).toHaveBeenCalled();
+  });
+});
+
+describe('stale mappings of a meeting Chime no longer knows', () => {
+  const notFound = () => new NotFoundException({ ...meta, Code: 'NotFound', message: 'Meeting not found' });
+  /** The byMeeting index holds `count` mappings of the meeting, answered in pages of `pageSize`. */
+  function indexHolds(count: number, pageSize: number) {
+    const items = Array.from({ length: count }, (_, i) => ({ ExternalUserId: { S: `user-${i}` }, MeetingId: { S: MEETING_ID } }));
+    let call = dynamodb.on(QueryCommand);
+    for (let start = 0; start < count; start += pageSize) {
+      const page = items.slice(start, start + pageSize);
+      const last = start + pageSize >= count;
+      call = call.resolvesOnce({ Items: page, ...(last ? {} : { LastEvaluatedKey: page[page.length - 1] }) }) as never;
+    }
+    return items;
+  }
+  const deletedKeys = () =>
+    dynamodb
+      .commandCalls(BatchWriteItemCommand)
+      .flatMap((c) => c.args[0].input.RequestItems![TABLE])
+      .map((r) => r.DeleteRequest!.Key);
+
+  const cases: { name: string; arrange: () => void; invoke: () => Promise<APIGatewayProxyResult> }[] = [
+    { name: 'CreateAttendee', arrange: () => chime.on(CreateAttendeeCommand).rejects(notFound()), invoke: joinAlice },
+    {
+      // The meeting ended between the calls: the attendee died with it, so no mapping is written either.
+      name: 'GetMeeting after CreateAttendee succeeded',
+      arrange: () => chime.on(GetMeetingCommand).rejects(notFound()),
+      invoke: joinAlice,
+    },
+    {
+      name: 'BatchCreateAttendee',
+      arrange: () => chime.on(BatchCreateAttendeeCommand).rejects(notFound()),
+      invoke: () => batchHandler(proxyEvent({ body: { Attendees: [{ ExternalUserId: 'bob' }] } })),
+    },
+    {
+      name: 'ListAttendees',
+      arrange: () => chime.on(ListAttendeesCommand).rejects(notFound()),
+      invoke: () => listHandler(proxyEvent({ path: { MeetingId: MEETING_ID } })),
+    },
+  ];
+
+  it.each(cases)('NotFound from $name answers 404 and removes all the meeting\'s mappings', async ({ arrange, invoke }) => {
+    arrange();
+    const items = indexHolds(30, 20);
+    const result = await invoke();
+    expect(result.statusCode).toBe(404);
+    expect(parseBody(result).Code).toBe('NotFound');
+    const queries = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries).toHaveLength(2);
+    expect(queries[0]).toMatchObject({ TableName: TABLE, IndexName: INDEX, ExpressionAttributeValues: { ':m': { S: MEETING_ID } } });
+    expect(queries[1].ExclusiveStartKey).toEqual(items[19]);
+    expect(deletedKeys()).toEqual(items);
+    expect(dynamodb.commandCalls(BatchWriteItemCommand).every((c) => c.args[0].input.RequestItems![TABLE].length <= 25)).toBe(true);
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
+  it('retries the deletes DynamoDB leaves unprocessed', async () => {
+    chime.on(CreateAttendeeCommand).rejects(notFound());
+    const items = indexHolds(3, 10);
+    dynamodb
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ DeleteRequest: { Key: items[2] } }] } })
+      .resolves({});
+    const result = await joinAlice();
+    expect(result.statusCode).toBe(404);
+    expect(deletedKeys()).toEqual([...items, items[2]]);
+  });
+
+  it('answers 500 when the clean-up itself fails, so the retry finishes it', async () => {
+    chime.on(CreateAttendeeCommand).rejects(notFound());
+    dynamodb.on(QueryCommand).rejects(new Error('DynamoDB down'));
+    const result = await joinAlice();
+    expect(result.statusCode).toBe(500);
+  });
+});
