@@ -138,6 +138,19 @@ export interface ChimeJoinServiceProps {
  * A join service for Amazon Chime SDK meetings: a REST API whose routes create, batch-create, list and
  * delete meeting attendees, one Lambda function and least-privilege role per route, and a DynamoDB
  * table that maps ExternalUserIds to attendees.
+ *
+ * @example
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { ChimeJoinService } from 'cdk-chime-join-service';
+ *
+ * declare const stack: Stack;
+ * declare const backendRole: iam.IRole;
+ *
+ * const joinService = new ChimeJoinService(stack, 'JoinService', {
+ *   corsAllowOrigins: ['https://meet.example.com'],
+ * });
+ * joinService.grantJoin(backendRole);
  */
 export class ChimeJoinService extends Construct {
   /** The REST API. */
@@ -164,9 +177,17 @@ export class ChimeJoinService extends Construct {
   /** Handles `DELETE /meetings/{MeetingId}/attendees/{AttendeeId}`. */
   public readonly deleteAttendeeFunction: lambda.IFunction;
 
+  private readonly authorization: JoinAuthorization;
   private readonly joinMethod: apigateway.Method;
   private readonly methods: apigateway.Method[];
 
+  /**
+   * Creates the API, one function and role per route, and the table unless `table` names an existing one.
+   *
+   * @param scope the construct to create the join service in
+   * @param id the construct ID of the join service, from which the IDs of its children derive
+   * @param props the configuration, in which every property is optional
+   */
   constructor(scope: Construct, id: string, props: ChimeJoinServiceProps = {}) {
     super(scope, id);
 
@@ -181,6 +202,8 @@ export class ChimeJoinService extends Construct {
     }
 
     this.table = props.table ?? this.createTable(props);
+    this.authorization = authorization;
+    const boundAuthorization = authorization._bind(this);
 
     const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
@@ -189,6 +212,7 @@ export class ChimeJoinService extends Construct {
       [ENV.attendeeTtlSeconds]: String(attendeeTtl.toSeconds()),
       [ENV.chimeRegion]: chimeRegion,
       [ENV.corsAllowOrigins]: corsAllowOrigins.join(','),
+      ...boundAuthorization.environment,
     };
     const access = new TableAccess(this.table, this, chimeRegion);
     const newFunction = (id: string, operation: string, grants: OperationGrants) =>
@@ -237,7 +261,7 @@ export class ChimeJoinService extends Construct {
       validateRequestBody: true,
     });
     const bodySchemas: Record<string, apigateway.JsonSchema> = {
-      [OPERATIONS.createAttendee]: createAttendeeSchema(true),
+      [OPERATIONS.createAttendee]: createAttendeeSchema(authorization.bodyNamesUser),
       [OPERATIONS.batchCreateAttendee]: batchCreateAttendeeSchema(),
     };
 
@@ -261,7 +285,7 @@ export class ChimeJoinService extends Construct {
         schema: bodySchema,
       }) } : undefined;
       methods[route.operation] = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
-        authorizationType: authorization.authorizationType,
+        ...boundAuthorization.methodOptions,
         requestParameters,
         requestModels,
         requestValidator: bodySchema ? bodyValidator : parameterValidator,
@@ -280,6 +304,8 @@ export class ChimeJoinService extends Construct {
 
   /**
    * Allows a principal to call the single-join route, `POST /meetings/{MeetingId}/attendees`, and nothing else.
+   *
+   * @param grantee the principal to allow, for example the role of your web backend
    */
   public grantJoin(grantee: iam.IGrantable): iam.Grant {
     return this.grantInvoke(grantee, [this.joinMethod]);
@@ -287,12 +313,17 @@ export class ChimeJoinService extends Construct {
 
   /**
    * Allows a principal to call every route of the API: join, batch join, list, user lookup and delete.
+   *
+   * @param grantee the principal to allow, for example an operator role
    */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
     return this.grantInvoke(grantee, this.methods);
   }
 
   private grantInvoke(grantee: iam.IGrantable, methods: apigateway.Method[]): iam.Grant {
+    if (this.authorization.mode !== 'iam') {
+      throw new Error(`grantJoin and grantAdmin need JoinAuthorization.iam(); this join service uses ${this.authorization.mode} authorization`);
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],

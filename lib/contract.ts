@@ -60,11 +60,21 @@ export const ENV = {
   attendeeTtlSeconds: 'ATTENDEE_TTL_SECONDS',
   chimeRegion: 'CHIME_REGION',
   corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
+  /** `iam`, `cognito`, `custom` or `none`: how the handlers learn who the caller is (required). */
+  authMode: 'AUTH_MODE',
+  /** Cognito mode: the ID-token claim that is the caller's ExternalUserId. */
+  authIdentityClaim: 'AUTH_IDENTITY_CLAIM',
+  /** Cognito mode: the user pool group whose members are administrators. */
+  authAdminGroup: 'AUTH_ADMIN_GROUP',
   /** Only for local runs and tests: the endpoint of a Chime SDK Meetings stand-in. */
   chimeEndpoint: 'CHIME_ENDPOINT',
   /** Only for local runs and tests: the endpoint of a DynamoDB stand-in. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;
+
+export const AUTH_MODES = ['iam', 'cognito', 'custom', 'none'] as const;
+export const DEFAULT_IDENTITY_CLAIM = 'sub';
+export const DEFAULT_ADMIN_GROUP = 'admins';
 
 /** The operations of the join service: one Lambda function, role and asset folder each. */
 export const OPERATIONS = {

@@ -1,30 +1,151 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { DEFAULT_ADMIN_GROUP, DEFAULT_IDENTITY_CLAIM, ENV } from './contract';
+
+/** Options of `JoinAuthorization.cognito()`. */
+export interface CognitoJoinAuthorizationOptions {
+  /**
+   * The ID-token claim whose value is the caller's ExternalUserId. It must be 2 to 64 characters of the
+   * ExternalUserId character set (a Cognito `sub` is a UUID, which is).
+   *
+   * @default 'sub'
+   */
+  readonly identityClaim?: string;
+
+  /**
+   * The user pool group whose members are administrators: they may batch-join, list and delete attendees and
+   * look up any user's attendees.
+   *
+   * @default 'admins'
+   */
+  readonly adminGroup?: string;
+}
 
 /**
- * How callers of the join service prove who they are.
+ * How callers of the join service prove who they are, and so which ExternalUserId they may join as.
  *
- * Create one with a static factory; the default is `JoinAuthorization.iam()`.
+ * Create one with a static factory; the default is `JoinAuthorization.iam()`. Whatever the mode, the handlers
+ * check the caller again from the request context, so a request that reaches a function another way cannot
+ * bypass the rules.
  */
 export abstract class JoinAuthorization {
   /**
    * Every route requires a SigV4-signed request (API Gateway `AWS_IAM` authorization).
    *
    * Allow principals with `ChimeJoinService.grantJoin()` (the single-join route) or
-   * `ChimeJoinService.grantAdmin()` (every route). Because IAM decides who may call which route,
-   * the body must name the `ExternalUserId` to join.
+   * `ChimeJoinService.grantAdmin()` (every route). The caller is an IAM principal acting for its users, so the
+   * request body names the ExternalUserId to join.
    */
   public static iam(): JoinAuthorization {
     return new IamJoinAuthorization();
   }
 
-  /** The name of the mode, as the handlers receive it in their environment. */
+  /**
+   * Callers present an ID token of the given Cognito user pool in the `Authorization` header.
+   *
+   * The caller's ExternalUserId is the token's `identityClaim` (default `sub`), never taken from the body: a body
+   * that names another ExternalUserId is refused with 403. Batch joins, meeting lists, deletes and other users'
+   * lookups need membership of the `adminGroup` (default `admins`).
+   */
+  public static cognito(userPool: cognito.IUserPool, options: CognitoJoinAuthorizationOptions = {}): JoinAuthorization {
+    return new CognitoJoinAuthorization(userPool, options);
+  }
+
+  /**
+   * A Lambda authorizer of your own decides; its context must supply `externalUserId` (the caller's
+   * ExternalUserId) and `isAdmin` (`"true"` for administrators).
+   *
+   * The same rules as for Cognito apply: the body cannot name another user, and the admin routes need `isAdmin`.
+   */
+  public static custom(authorizer: apigateway.IAuthorizer): JoinAuthorization {
+    return new CustomJoinAuthorization(authorizer);
+  }
+
+  /**
+   * No authorization at all: anyone who can reach the API may join anyone to any meeting, list attendees and
+   * delete them. Only for demos and private networks; synthesis adds a warning to the construct.
+   */
+  public static none(): JoinAuthorization {
+    return new OpenJoinAuthorization();
+  }
+
+  /** The name of the mode: `iam`, `cognito`, `custom` or `none`. */
   public abstract readonly mode: string;
 
-  /** The API Gateway authorization type of every route's method. */
-  public abstract readonly authorizationType: apigateway.AuthorizationType;
+  /**
+   * Whether a join request must name its ExternalUserId in the body (it must when the caller's identity is not a
+   * user's).
+   */
+  public abstract readonly bodyNamesUser: boolean;
+
+  /** @internal */
+  public abstract _bind(scope: Construct): BoundJoinAuthorization;
+}
+
+/** @internal What a mode gives the API's methods and the handlers. */
+export interface BoundJoinAuthorization {
+  readonly methodOptions: apigateway.MethodOptions;
+  readonly environment: Record<string, string>;
 }
 
 class IamJoinAuthorization extends JoinAuthorization {
   public readonly mode = 'iam';
-  public readonly authorizationType = apigateway.AuthorizationType.IAM;
+  public readonly bodyNamesUser = true;
+  public _bind(): BoundJoinAuthorization {
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      environment: { [ENV.authMode]: this.mode },
+    };
+  }
+}
+
+class CognitoJoinAuthorization extends JoinAuthorization {
+  public readonly mode = 'cognito';
+  public readonly bodyNamesUser = false;
+  constructor(private readonly userPool: cognito.IUserPool, private readonly options: CognitoJoinAuthorizationOptions) {
+    super();
+  }
+  public _bind(scope: Construct): BoundJoinAuthorization {
+    const authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
+      cognitoUserPools: [this.userPool],
+    });
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.COGNITO, authorizer },
+      environment: {
+        [ENV.authMode]: this.mode,
+        [ENV.authIdentityClaim]: this.options.identityClaim ?? DEFAULT_IDENTITY_CLAIM,
+        [ENV.authAdminGroup]: this.options.adminGroup ?? DEFAULT_ADMIN_GROUP,
+      },
+    };
+  }
+}
+
+class CustomJoinAuthorization extends JoinAuthorization {
+  public readonly mode = 'custom';
+  public readonly bodyNamesUser = false;
+  constructor(private readonly authorizer: apigateway.IAuthorizer) {
+    super();
+  }
+  public _bind(): BoundJoinAuthorization {
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: this.authorizer },
+      environment: { [ENV.authMode]: this.mode },
+    };
+  }
+}
+
+class OpenJoinAuthorization extends JoinAuthorization {
+  public readonly mode = 'none';
+  public readonly bodyNamesUser = true;
+  public _bind(scope: Construct): BoundJoinAuthorization {
+    Annotations.of(scope).addWarningV2('cdk-chime-join-service:openApi',
+      'JoinAuthorization.none(): every route of this join service is open to anyone who can reach it, including '
+      + 'batch joins, attendee lists and deletes. Use JoinAuthorization.iam(), cognito() or custom() in production.');
+    return {
+      methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
+      environment: { [ENV.authMode]: this.mode },
+    };
+  }
 }

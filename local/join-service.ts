@@ -1,11 +1,13 @@
 // The whole join service on loopback: the Chime SDK Meetings emulator (or the real service), DynamoDB through
 // dynalite with the construct's table, and the API Gateway adapter dispatching to the same handler code.
 // Used by `npm run local` and by the end-to-end tests.
+import { IncomingMessage } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV, OPERATIONS } from '../lib/contract';
 import { LocalApi, ProxyHandler, startLocalApi } from './api-gateway';
 import { ChimeEmulator, ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
 import { createAttendeeTable, LocalDynamoDb, startDynamoDb } from './dynamodb';
+import { DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
 
 export interface LocalJoinServiceOptions {
   /** Port of the API on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -20,8 +22,20 @@ export interface LocalJoinServiceOptions {
   readonly attendeeTtlSeconds?: number;
   /** Browser origins allowed to call the API. @default none */
   readonly corsAllowOrigins?: string[];
+  /**
+   * `none`: every caller is trusted (the default of local mode). `headers`: the caller's identity comes from the
+   * `X-External-User-Id` and `X-Admin: true` headers, unverified, as a custom authorizer's context would carry it,
+   * so a frontend can be developed against the identity rules of a deployed API.
+   * @default 'none'
+   */
+  readonly authorization?: 'none' | 'headers';
   /** Options of the emulator (port, seed, log, ...). */
   readonly emulator?: ChimeEmulatorOptions;
+  /**
+   * Put a fault-injecting proxy (dynamodb-fault-proxy.ts) between the handlers and DynamoDB, for fault tests;
+   * `dynamodbClient` still reads the table directly. @default false
+   */
+  readonly dynamodbFaultProxy?: boolean;
 }
 
 export interface LocalJoinService {
@@ -31,6 +45,8 @@ export interface LocalJoinService {
   /** The emulator, unless the real Chime service is used. */
   readonly emulator?: ChimeEmulator;
   readonly dynamodb: LocalDynamoDb;
+  /** The proxy the handlers reach DynamoDB through, when `dynamodbFaultProxy` is set. */
+  readonly dynamodbFaults?: DynamoDbFaultProxy;
   /** A client of the local DynamoDB, for reading the table. */
   readonly dynamodbClient: DynamoDBClient;
   readonly tableName: string;
@@ -49,6 +65,7 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
   const dynamodb = await startDynamoDb();
   const dynamodbClient = new DynamoDBClient(dynamodb.clientConfig());
   await createAttendeeTable(dynamodbClient, LOCAL_TABLE_NAME);
+  const dynamodbFaults = options.dynamodbFaultProxy ? await startDynamoDbFaultProxy({ target: dynamodb.endpoint }) : undefined;
 
   Object.assign(process.env, {
     [ENV.tableName]: LOCAL_TABLE_NAME,
@@ -56,7 +73,8 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     [ENV.includeMeeting]: String(options.includeMeeting ?? true),
     [ENV.chimeRegion]: region,
     [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
-    [ENV.dynamodbEndpoint]: dynamodb.endpoint,
+    [ENV.dynamodbEndpoint]: dynamodbFaults?.endpoint ?? dynamodb.endpoint,
+    [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
     AWS_REGION: region,
   });
   if (options.attendeeTtlSeconds !== undefined) process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
@@ -71,20 +89,34 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
   }
 
   const handlers = await loadHandlers();
-  const api = await startLocalApi({ handlers, port: options.port ?? 0, corsAllowOrigins: options.corsAllowOrigins });
+  const api = await startLocalApi({
+    handlers,
+    port: options.port ?? 0,
+    corsAllowOrigins: options.corsAllowOrigins,
+    authorizerContext: options.authorization === 'headers' ? identityFromHeaders : undefined,
+  });
   return {
     url: api.url,
     api,
     emulator,
     dynamodb,
+    dynamodbFaults,
     dynamodbClient,
     tableName: LOCAL_TABLE_NAME,
     async stop() {
       await api.stop();
       dynamodbClient.destroy();
-      await Promise.all([emulator?.stop(), dynamodb.stop()]);
+      await Promise.all([emulator?.stop(), dynamodbFaults?.stop(), dynamodb.stop()]);
     },
   };
+}
+
+/** What a custom authorizer would put in the request context, taken on trust from two headers. */
+function identityFromHeaders(request: IncomingMessage): Record<string, string> | undefined {
+  const externalUserId = request.headers['x-external-user-id'];
+  const isAdmin = request.headers['x-admin'] === 'true';
+  if (typeof externalUserId !== 'string' && !isAdmin) return undefined;
+  return { ...(typeof externalUserId === 'string' && { externalUserId }), isAdmin: String(isAdmin) };
 }
 
 async function loadHandlers(): Promise<Record<string, ProxyHandler>> {

@@ -5,17 +5,20 @@ import { ChimeSDKMeetingsClient, CreateMeetingCommand } from '@aws-sdk/client-ch
 import { startLocalJoinService } from './join-service';
 
 async function main(): Promise<void> {
+  // The SDK warns about Node.js 20's end of life on every client; Lambda runs Node.js 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     options: {
       'port': { type: 'string', default: '8080' },
       'chime': { type: 'string', default: 'emulator' },
       'region': { type: 'string', default: 'us-east-1' },
       'cors-origin': { type: 'string', multiple: true, default: [] },
+      'identity-headers': { type: 'boolean', default: false },
       'help': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run local -- [--port 8080] [--chime emulator|aws] [--region us-east-1] [--cors-origin URL ...]');
+    console.log('usage: npm run local -- [--port 8080] [--chime emulator|aws] [--region us-east-1] [--cors-origin URL ...] [--identity-headers]');
     return;
   }
   const port = Number(values.port);
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
     chime: values.chime,
     region: values.region,
     corsAllowOrigins: values['cors-origin'],
+    authorization: values['identity-headers'] ? 'headers' : 'none',
     emulator: { log: process.env.EMULATOR_LOG ? (line) => console.log(`chime: ${line}`) : undefined },
   });
   const meetingId = service.emulator
@@ -34,7 +38,9 @@ async function main(): Promise<void> {
     : await createRealMeeting(values.region);
 
   console.log('cdk-chime-join-service, local mode');
-  console.log('  WARNING: local mode trusts every caller: no authorization is checked. Never expose this port.');
+  console.log(values['identity-headers']
+    ? '  WARNING: local mode trusts the X-External-User-Id and X-Admin headers as given. Never expose this port.'
+    : '  WARNING: local mode trusts every caller: no authorization is checked. Never expose this port.');
   console.log(`  Chime SDK Meetings: ${service.emulator ? `emulator at ${service.emulator.endpoint}` : `the real service in ${values.region}`}`);
   console.log(`  DynamoDB: dynalite at ${service.dynamodb.endpoint}, table ${service.tableName}`);
   console.log(`MeetingId: ${meetingId}`);

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { OPERATIONS } from '../../lib/contract';
+import { authConfig, authorize, callerIdentity } from './authorization';
 import { corsAllowOrigins } from './clients';
 import { JoinServiceError, toJoinServiceError } from './errors';
 
 /**
- * Who is calling. In IAM mode API Gateway's grants have already decided, so the caller is `{ isAdmin: true }`
- * and carries no ExternalUserId; token-based modes will fill both from `requestContext.authorizer`.
+ * Who is calling (see authorization.ts). In IAM mode API Gateway's grants have already decided, so the caller is
+ * `{ isAdmin: true }` and carries no ExternalUserId; token-based modes fill both from `requestContext.authorizer`.
  */
 export interface CallerIdentity {
   readonly externalUserId?: string;
@@ -37,23 +38,29 @@ export interface JoinResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** A request before the caller is authorized. */
+export type IncomingRequest = Omit<JoinRequest, 'identity'>;
 export type Operation = (typeof OPERATIONS)[keyof typeof OPERATIONS];
 export type HandlerCore<D> = (request: JoinRequest, deps: D) => Promise<JoinResponse>;
 
-/** The Lambda entry of one operation: the core gets the container's clients and config. */
+/**
+ * The Lambda entry of one operation: the caller is authorized first (401/403 before any validation message),
+ * then the core gets the container's clients and config.
+ */
 export function lambdaHandler<D>(operation: Operation, core: HandlerCore<D>, deps: D) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = toJoinRequest(event);
-    const response = await serve(operation, request, (r) => core(r, deps));
+    const response = await serve(operation, request, (r) =>
+      core({ ...r, identity: authorize(operation, r, callerIdentity(event, authConfig())) }, deps));
     return toProxyResult(response, request.headers.origin, corsAllowOrigins());
   };
 }
 
 /** Runs a core; every failure becomes an error body `{Code, Message, RequestId}`, never a stack trace. */
-export async function serve(
+export async function serve<R extends IncomingRequest>(
   operation: Operation,
-  request: JoinRequest,
-  run: (request: JoinRequest) => Promise<JoinResponse>,
+  request: R,
+  run: (request: R) => Promise<JoinResponse>,
 ): Promise<JoinResponse> {
   const started = performance.now();
   let response: JoinResponse;
@@ -84,7 +91,7 @@ export async function serve(
   return response;
 }
 
-export function toJoinRequest(event: APIGatewayProxyEvent): JoinRequest {
+export function toJoinRequest(event: APIGatewayProxyEvent): IncomingRequest {
   return {
     pathParameters: mapValues(event.pathParameters ?? {}, decodePathParameter),
     queryStringParameters: { ...event.queryStringParameters },
@@ -92,7 +99,6 @@ export function toJoinRequest(event: APIGatewayProxyEvent): JoinRequest {
     body: event.body ?? null,
     isBase64Encoded: event.isBase64Encoded === true,
     requestId: event.requestContext?.requestId || randomUUID(),
-    identity: { isAdmin: true },
   };
 }
 

@@ -88,6 +88,7 @@ describe('defaults', () => {
       ATTENDEE_TTL_SECONDS: '86400',
       CHIME_REGION: 'us-east-1',
       CORS_ALLOW_ORIGINS: '',
+      AUTH_MODE: 'iam',
     });
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { OPERATIONS } from '../../lib/contract';
-import { MEETING_ID } from './fixtures';
+import { IAM_CALLER, MEETING_ID } from './fixtures';
 
 const run = promisify(execFile);
 const assets = join(__dirname, '..', '..', 'assets');
@@ -23,7 +23,7 @@ async function invokeBundle(operation: string, event: object, env: Record<string
     const result = await handler(${JSON.stringify(event)});
     process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n');`;
   const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AUTH_MODE: 'iam', ...env },
     timeout: 30_000,
   });
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -37,7 +37,7 @@ const event = (pathParameters: Record<string, string>, body: string | null = nul
   headers: { 'content-type': 'application/json' },
   body,
   isBase64Encoded: false,
-  requestContext: { requestId: 'bundle-req' },
+  requestContext: { requestId: 'bundle-req', identity: { caller: IAM_CALLER.caller, userArn: IAM_CALLER.userArn } },
 });
 
 describe('bundled handlers', () => {
@@ -53,6 +53,20 @@ describe('bundled handlers', () => {
     expect(result.headers['Content-Type']).toBe('application/json');
     const body = JSON.parse(result.body);
     expect(body).toEqual({ Code: 'BadRequest', Message: expect.stringContaining(field), RequestId: 'bundle-req' });
+  });
+
+  it('fails closed with 500 when the deployment lacks its authorization mode, and logs why', async () => {
+    const { result, output } = await invokeBundle(OPERATIONS.listAttendees, event({ MeetingId: MEETING_ID }), { AUTH_MODE: '' });
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).Code).toBe('InternalFailure');
+    expect(output).toContain('AUTH_MODE must be one of iam, cognito, custom, none');
+  });
+
+  it('answers 401 in IAM mode when API Gateway reports no signed caller', async () => {
+    const unsigned = { ...event({ MeetingId: MEETING_ID }), requestContext: { requestId: 'bundle-req', identity: {} } };
+    const { result } = await invokeBundle(OPERATIONS.listAttendees, unsigned);
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body)).toEqual({ Code: 'Unauthorized', Message: expect.any(String), RequestId: 'bundle-req' });
   });
 
   it('fails a valid request with 500 when the deployment lacks its table name, and logs why', async () => {
@@ -90,6 +104,7 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
 
   const env = () => ({
     ATTENDEE_TABLE_NAME: 'bundle-table',
+    AUTH_MODE: 'iam',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',

@@ -29,6 +29,7 @@ import {
 } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
+process.env[ENV.authMode] = 'iam';
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const alice = { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID };

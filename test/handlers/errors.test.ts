@@ -32,6 +32,7 @@ import { handler as listHandler } from '../../lambda/list-attendees';
 import { captureLogs, chimeAttendee, INDEX, MEETING, MEETING_ID, parseBody, proxyEvent, TABLE } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
+process.env[ENV.authMode] = 'iam';
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
 let logs: string[];

@@ -53,7 +53,15 @@ export interface EventInput {
   body?: unknown;
   base64?: boolean;
   requestId?: string | null;
+  /** Merged into the request context, e.g. `{authorizer: {...}}` or `{identity: {}}` for an unsigned caller. */
+  requestContext?: Record<string, unknown>;
 }
+
+/** The signed IAM principal API Gateway reports in IAM mode. */
+export const IAM_CALLER = {
+  caller: 'AROAEXAMPLEID:backend',
+  userArn: 'arn:aws:sts::123456789012:assumed-role/backend/session',
+};
 
 /** A REST API (v1) proxy event with the fields the handlers read. */
 export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
@@ -70,7 +78,12 @@ export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
     body: text !== null && input.base64 ? Buffer.from(text, 'utf8').toString('base64') : text,
     isBase64Encoded: input.base64 === true,
     stageVariables: null,
-    requestContext: (input.requestId === null ? undefined : { requestId: input.requestId ?? 'req-1' }) as never,
+    // API Gateway's context for a SigV4-signed caller (IAM mode); `requestContext` overrides it for other modes.
+    requestContext: (input.requestId === null ? undefined : {
+      requestId: input.requestId ?? 'req-1',
+      identity: { caller: IAM_CALLER.caller, userArn: IAM_CALLER.userArn },
+      ...input.requestContext,
+    }) as never,
   };
 }
 

@@ -9,6 +9,7 @@ import { serve, toJoinRequest, toProxyResult } from '../../lambda/shared/http';
 import { captureLogs, MEETING_ID, parseBody, proxyEvent, request, TABLE } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
+process.env[ENV.authMode] = 'iam';
 process.env[ENV.corsAllowOrigins] = 'https://app.example.com, https://admin.example.com';
 const chime = mockClient(ChimeSDKMeetingsClient);
 mockClient(DynamoDBClient);
@@ -31,7 +32,6 @@ describe('event adaptation', () => {
       body: Buffer.from('{"a":1}').toString('base64'),
       isBase64Encoded: true,
       requestId: 'gw-123',
-      identity: { isAdmin: true },
     });
   });
 

@@ -20,6 +20,7 @@ import { handler as listUserHandler } from '../../lambda/list-user-attendees';
 import { ATTENDEE_ID, captureLogs, chimeAttendee, type EventInput, MEETING, parseBody, proxyEvent, TABLE } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
+process.env[ENV.authMode] = 'iam';
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
 

@@ -1,0 +1,94 @@
+/**
+ * Who the caller is and what they may do, from the request context API Gateway adds. The construct's
+ * authorization mode decides who reaches a handler at all; the handlers enforce the same rules again, so a
+ * request that reaches a function some other way (a direct invocation, a misconfigured route) cannot bypass them.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { AUTH_MODES, DEFAULT_ADMIN_GROUP, DEFAULT_IDENTITY_CLAIM, ENV, OPERATIONS } from '../../lib/contract';
+import { JoinServiceError } from './errors';
+import type { CallerIdentity, JoinRequest, Operation } from './http';
+
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface AuthConfig {
+  readonly mode: AuthMode;
+  readonly identityClaim: string;
+  readonly adminGroup: string;
+}
+
+/** Routes that act on other users' attendees. */
+const ADMIN_ONLY: ReadonlySet<Operation> = new Set([
+  OPERATIONS.batchCreateAttendee, OPERATIONS.listAttendees, OPERATIONS.deleteAttendee,
+]);
+
+/** A missing or unknown mode fails every request (500, logged): never guess towards open. */
+export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const mode = env[ENV.authMode];
+  if (!AUTH_MODES.includes(mode as AuthMode)) {
+    throw new Error(`${ENV.authMode} must be one of ${AUTH_MODES.join(', ')}; got ${mode === undefined ? 'nothing' : `"${mode}"`}`);
+  }
+  return {
+    mode: mode as AuthMode,
+    identityClaim: env[ENV.authIdentityClaim] || DEFAULT_IDENTITY_CLAIM,
+    adminGroup: env[ENV.authAdminGroup] || DEFAULT_ADMIN_GROUP,
+  };
+}
+
+/**
+ * The caller's identity, or undefined when the request carries none that the mode accepts.
+ * - iam: API Gateway verified a SigV4 signature and IAM allowed this route; the caller is an IAM principal,
+ *   trusted for every route it reached, with no ExternalUserId of its own.
+ * - cognito: claims of a verified ID token; the ExternalUserId is the configured claim, admins are members of
+ *   the admin group.
+ * - custom: the Lambda authorizer's context, `externalUserId` and `isAdmin`.
+ * - none: the API is open by the owner's explicit choice.
+ */
+export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig): CallerIdentity | undefined {
+  const context = event.requestContext;
+  switch (config.mode) {
+    case 'none':
+      return { isAdmin: true };
+    case 'iam':
+      return context?.identity?.userArn || context?.identity?.caller ? { isAdmin: true } : undefined;
+    case 'cognito': {
+      const claims = context?.authorizer?.claims as Record<string, unknown> | undefined;
+      const externalUserId = claims?.[config.identityClaim];
+      if (typeof externalUserId !== 'string' || externalUserId === '') return undefined;
+      return { externalUserId, isAdmin: groupsOf(claims?.['cognito:groups']).includes(config.adminGroup) };
+    }
+    case 'custom': {
+      const authorizer = context?.authorizer as Record<string, unknown> | null | undefined;
+      if (!authorizer) return undefined;
+      const externalUserId = typeof authorizer.externalUserId === 'string' && authorizer.externalUserId !== ''
+        ? authorizer.externalUserId : undefined;
+      // Authorizer context values reach the function as strings.
+      const isAdmin = authorizer.isAdmin === true || authorizer.isAdmin === 'true';
+      return externalUserId || isAdmin ? { externalUserId, isAdmin } : undefined;
+    }
+  }
+}
+
+/** Refuses a caller the operation is not for: 401 without an identity, 403 without the right. */
+export function authorize(operation: Operation, request: Omit<JoinRequest, 'identity'>,
+  identity: CallerIdentity | undefined): CallerIdentity {
+  if (!identity) throw new JoinServiceError(401, 'Unauthorized', 'The request carries no identity this API accepts');
+  if (identity.isAdmin) return identity;
+  if (ADMIN_ONLY.has(operation)) {
+    throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
+  }
+  if (operation === OPERATIONS.listUserAttendees && request.pathParameters.ExternalUserId !== identity.externalUserId) {
+    throw new JoinServiceError(403, 'Forbidden', 'Only administrators may look up another user\'s attendees');
+  }
+  return identity;
+}
+
+/** `cognito:groups` reaches REST API functions as a string: "a,b", "[a, b]" or "[a b]". */
+function groupsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string') return [];
+  return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+}
+
+let config: AuthConfig | undefined;
+/** The container's authorization config, read once. */
+export const authConfig = () => (config ??= readAuthConfig(process.env));

@@ -1,0 +1,146 @@
+// Who may call what, in every authorization mode: the handlers enforce it again from the request context, so a
+// request that reaches a function without API Gateway's check still meets the same rules.
+import { BatchCreateAttendeeCommand, ChimeSDKMeetingsClient, CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ENV, OPERATIONS } from '../../lib/contract';
+import { AuthConfig, authorize, callerIdentity, readAuthConfig } from '../../lambda/shared/authorization';
+import { JoinServiceError } from '../../lambda/shared/errors';
+import { Operation, toJoinRequest } from '../../lambda/shared/http';
+import { handler as batchHandler } from '../../lambda/batch-create-attendee';
+import { handler as createHandler } from '../../lambda/create-attendee';
+import { ATTENDEE_ID, captureLogs, chimeAttendee, MEETING, MEETING_ID, parseBody, proxyEvent, TABLE } from './fixtures';
+
+// This file's functions run in cognito mode; the mode is read on the first request (authConfig), not at import.
+process.env[ENV.tableName] = TABLE;
+process.env[ENV.authMode] = 'cognito';
+
+const config = (mode: AuthConfig['mode']): AuthConfig => ({ mode, identityClaim: 'sub', adminGroup: 'admins' });
+
+const cognito = (claims: Record<string, string> | undefined) => ({ authorizer: claims ? { claims } : null, identity: {} });
+const custom = (context: Record<string, unknown> | null) => ({ authorizer: context, identity: {} });
+const unsigned = { identity: {} };
+
+const CALLERS = {
+  'iam, signed': ['iam', {}],
+  'iam, unsigned': ['iam', unsigned],
+  'cognito, alice': ['cognito', cognito({ sub: 'alice' })],
+  'cognito, alice in admins': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': 'users,admins' })],
+  'cognito, alice in [admins users]': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': '[admins users]' })],
+  'cognito, alice in administrators (not admins)': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': 'administrators' })],
+  'cognito, no token': ['cognito', cognito(undefined)],
+  'cognito, token without sub': ['cognito', cognito({ email: 'alice@example.com' })],
+  'custom, alice': ['custom', custom({ externalUserId: 'alice', isAdmin: 'false' })],
+  'custom, admin': ['custom', custom({ externalUserId: 'root', isAdmin: 'true' })],
+  'custom, admin without user id': ['custom', custom({ isAdmin: true })],
+  'custom, no context': ['custom', custom(null)],
+  'custom, empty context': ['custom', custom({ principalId: 'x' })],
+  'none, anyone': ['none', unsigned],
+} as const;
+
+type Caller = keyof typeof CALLERS;
+const ROUTES: Array<[Operation, Record<string, string>]> = [
+  [OPERATIONS.createAttendee, { MeetingId: MEETING_ID }],
+  [OPERATIONS.batchCreateAttendee, { MeetingId: MEETING_ID }],
+  [OPERATIONS.listAttendees, { MeetingId: MEETING_ID }],
+  [OPERATIONS.listUserAttendees, { ExternalUserId: 'alice' }],
+  [OPERATIONS.listUserAttendees, { ExternalUserId: 'bob' }],
+  [OPERATIONS.deleteAttendee, { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID }],
+];
+
+/** The expected outcome per caller, in the order of ROUTES: create, batch, list, alice's lookup, bob's lookup, delete. */
+const EXPECTED: Record<Caller, number[]> = {
+  'iam, signed': [200, 200, 200, 200, 200, 200],
+  'iam, unsigned': [401, 401, 401, 401, 401, 401],
+  'cognito, alice': [200, 403, 403, 200, 403, 403],
+  'cognito, alice in admins': [200, 200, 200, 200, 200, 200],
+  'cognito, alice in [admins users]': [200, 200, 200, 200, 200, 200],
+  'cognito, alice in administrators (not admins)': [200, 403, 403, 200, 403, 403],
+  'cognito, no token': [401, 401, 401, 401, 401, 401],
+  'cognito, token without sub': [401, 401, 401, 401, 401, 401],
+  'custom, alice': [200, 403, 403, 200, 403, 403],
+  'custom, admin': [200, 200, 200, 200, 200, 200],
+  'custom, admin without user id': [200, 200, 200, 200, 200, 200],
+  'custom, no context': [401, 401, 401, 401, 401, 401],
+  'custom, empty context': [401, 401, 401, 401, 401, 401],
+  'none, anyone': [200, 200, 200, 200, 200, 200],
+};
+
+function outcome(caller: Caller, operation: Operation, path: Record<string, string>): number {
+  const [mode, context] = CALLERS[caller];
+  const event = proxyEvent({ path, requestContext: context as Record<string, unknown> });
+  try {
+    authorize(operation, toJoinRequest(event), callerIdentity(event, config(mode)));
+    return 200;
+  } catch (error) {
+    if (!(error instanceof JoinServiceError)) throw error;
+    expect(error.code).toBe(error.statusCode === 401 ? 'Unauthorized' : 'Forbidden');
+    return error.statusCode;
+  }
+}
+
+describe('the authorization matrix', () => {
+  it.each(Object.keys(EXPECTED) as Caller[])('%s', (caller) => {
+    expect(ROUTES.map(([operation, path]) => outcome(caller, operation, path))).toEqual(EXPECTED[caller]);
+  });
+
+  it('takes the ExternalUserId from the configured claim and the admin group from the config', () => {
+    const event = proxyEvent({ requestContext: cognito({ 'sub': 'x', 'email': 'alice@example.com', 'cognito:groups': 'ops' }) });
+    expect(callerIdentity(event, { mode: 'cognito', identityClaim: 'email', adminGroup: 'ops' }))
+      .toEqual({ externalUserId: 'alice@example.com', isAdmin: true });
+  });
+});
+
+describe('the authorization mode setting', () => {
+  it.each([undefined, '', 'IAM', 'open'])('refuses %p, failing closed', (mode) => {
+    expect(() => readAuthConfig({ [ENV.authMode]: mode })).toThrow(/AUTH_MODE must be one of iam, cognito, custom, none/);
+  });
+
+  it('defaults the claim to sub and the admin group to admins', () => {
+    expect(readAuthConfig({ [ENV.authMode]: 'cognito' })).toEqual({ mode: 'cognito', identityClaim: 'sub', adminGroup: 'admins' });
+  });
+});
+
+describe('handlers in cognito mode', () => {
+  const chime = mockClient(ChimeSDKMeetingsClient);
+  const dynamodb = mockClient(DynamoDBClient);
+
+  beforeEach(() => {
+    captureLogs();
+    chime.reset();
+    dynamodb.reset();
+    chime.on(CreateAttendeeCommand).resolves({ Attendee: { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID } });
+    chime.on(BatchCreateAttendeeCommand).resolves({ Attendees: [], Errors: [] });
+    chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
+    dynamodb.on(PutItemCommand).resolves({});
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  const asAlice = cognito({ sub: 'alice' });
+
+  it('joins the caller as the ExternalUserId of their token when the body names none', async () => {
+    const result = await createHandler(proxyEvent({ body: {}, requestContext: asAlice }));
+    expect(result.statusCode).toBe(201);
+    expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input.ExternalUserId).toBe('alice');
+  });
+
+  it('refuses with 403 a body ExternalUserId that is not the caller\'s, before any AWS call', async () => {
+    const result = await createHandler(proxyEvent({ body: { ExternalUserId: 'bob' }, requestContext: asAlice }));
+    expect(result.statusCode).toBe(403);
+    expect(parseBody(result)).toEqual({ Code: 'Forbidden', Message: expect.stringContaining('ExternalUserId'), RequestId: 'req-1' });
+    expect(chime.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('refuses a batch from a non-admin with 403 and no AWS call, even when the body is invalid', async () => {
+    const result = await batchHandler(proxyEvent({ body: { Attendees: 'nonsense' }, requestContext: asAlice }));
+    expect(result.statusCode).toBe(403);
+    expect(chime.calls()).toHaveLength(0);
+  });
+
+  it('answers 401 to a request without a token, before validation', async () => {
+    const result = await createHandler(proxyEvent({ path: { MeetingId: 'not-a-guid' }, body: {}, requestContext: cognito(undefined) }));
+    expect(result.statusCode).toBe(401);
+    expect(parseBody(result).Code).toBe('Unauthorized');
+  });
+});
