@@ -10,6 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS, ROUTES, pathParameterNames } from './contract';
 import { JoinAuthorization } from './join-authorization';
+import { acknowledge, REASONS, wildcardResourceDetail } from './nag-acknowledgements';
 import { batchCreateAttendeeSchema, createAttendeeSchema } from './request-schemas';
 
 /**
@@ -290,6 +291,9 @@ export class ChimeJoinService extends Construct {
         requestModels,
         requestValidator: bodySchema ? bodyValidator : parameterValidator,
       });
+      for (const [id, reason] of Object.entries(boundAuthorization.methodAcknowledgements)) {
+        acknowledge(methods[route.operation], id, reason);
+      }
     }
     this.joinMethod = methods[OPERATIONS.createAttendee];
     this.methods = Object.values(methods);
@@ -299,6 +303,13 @@ export class ChimeJoinService extends Construct {
         resourceArn: this.api.deploymentStage.stageArn,
         webAclArn: props.webAclArn,
       });
+    } else {
+      acknowledge(this.api.deploymentStage, 'AwsSolutions-APIG3', REASONS.noWaf);
+    }
+    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (accountRole) {
+      acknowledge(accountRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        REASONS.apiGatewayAccountRole);
     }
   }
 
@@ -364,8 +375,9 @@ export class ChimeJoinService extends Construct {
       resources: [logGroup.logGroupArn],
     }));
     access.grant(role, grants);
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', REASONS.xray);
 
-    return new lambda.Function(this, id, {
+    const fn = new lambda.Function(this, id, {
       description: `Chime join service: ${operation}`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -383,6 +395,10 @@ export class ChimeJoinService extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
     });
+    acknowledge(fn, 'AwsSolutions-L1', REASONS.runtime);
+    acknowledge(fn, 'Serverless-LambdaLatestVersion', REASONS.runtime);
+    acknowledge(fn, 'Serverless-LambdaDLQ', REASONS.noDlq);
+    return fn;
   }
 
   private createApi(props: ChimeJoinServiceProps, logRetention: logs.RetentionDays,
@@ -441,6 +457,7 @@ class TableAccess {
         actions: grants.chime,
         resources: [this.meetingArns],
       }));
+      acknowledge(role, `AwsSolutions-IAM5[${wildcardResourceDetail(role, this.meetingArns)}]`, REASONS.chimeMeetings);
     }
     if (grants.table.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: grants.table, resources: [this.table.tableArn] }));
@@ -457,6 +474,10 @@ class TableAccess {
       // The same key actions aws-dynamodb grants for reads and writes.
       key.grant(role, 'kms:Decrypt', 'kms:DescribeKey',
         ...(writes ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : []));
+      if (writes) {
+        acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', REASONS.kmsWildcardActions);
+        acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', REASONS.kmsWildcardActions);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DEFAULT_ADMIN_GROUP, DEFAULT_IDENTITY_CLAIM, ENV } from './contract';
+import { REASONS } from './nag-acknowledgements';
 
 /** Options of `JoinAuthorization.cognito()`. */
 export interface CognitoJoinAuthorizationOptions {
@@ -48,6 +49,9 @@ export abstract class JoinAuthorization {
    * The caller's ExternalUserId is the token's `identityClaim` (default `sub`), never taken from the body: a body
    * that names another ExternalUserId is refused with 403. Batch joins, meeting lists, deletes and other users'
    * lookups need membership of the `adminGroup` (default `admins`).
+   *
+   * @param userPool the user pool whose ID tokens callers present
+   * @param options which token claim names the caller and which group holds the administrators
    */
   public static cognito(userPool: cognito.IUserPool, options: CognitoJoinAuthorizationOptions = {}): JoinAuthorization {
     return new CognitoJoinAuthorization(userPool, options);
@@ -58,6 +62,8 @@ export abstract class JoinAuthorization {
    * ExternalUserId) and `isAdmin` (`"true"` for administrators).
    *
    * The same rules as for Cognito apply: the body cannot name another user, and the admin routes need `isAdmin`.
+   *
+   * @param authorizer the API Gateway authorizer that runs before every route
    */
   public static custom(authorizer: apigateway.IAuthorizer): JoinAuthorization {
     return new CustomJoinAuthorization(authorizer);
@@ -88,6 +94,8 @@ export abstract class JoinAuthorization {
 export interface BoundJoinAuthorization {
   readonly methodOptions: apigateway.MethodOptions;
   readonly environment: Record<string, string>;
+  /** cdk-nag rules this mode raises on each route's method by design, with the reason. */
+  readonly methodAcknowledgements: Record<string, string>;
 }
 
 class IamJoinAuthorization extends JoinAuthorization {
@@ -97,6 +105,7 @@ class IamJoinAuthorization extends JoinAuthorization {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
       environment: { [ENV.authMode]: this.mode },
+      methodAcknowledgements: { 'AwsSolutions-COG4': REASONS.iamNotCognito },
     };
   }
 }
@@ -118,6 +127,7 @@ class CognitoJoinAuthorization extends JoinAuthorization {
         [ENV.authIdentityClaim]: this.options.identityClaim ?? DEFAULT_IDENTITY_CLAIM,
         [ENV.authAdminGroup]: this.options.adminGroup ?? DEFAULT_ADMIN_GROUP,
       },
+      methodAcknowledgements: {},
     };
   }
 }
@@ -132,6 +142,7 @@ class CustomJoinAuthorization extends JoinAuthorization {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: this.authorizer },
       environment: { [ENV.authMode]: this.mode },
+      methodAcknowledgements: { 'AwsSolutions-COG4': REASONS.customNotCognito },
     };
   }
 }
@@ -146,6 +157,7 @@ class OpenJoinAuthorization extends JoinAuthorization {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
       environment: { [ENV.authMode]: this.mode },
+      methodAcknowledgements: { 'AwsSolutions-APIG4': REASONS.openByChoice, 'AwsSolutions-COG4': REASONS.openByChoice },
     };
   }
 }
