@@ -1,0 +1,277 @@
+/**
+ * A fault-injecting HTTP proxy in front of a DynamoDB endpoint (dynalite in tests): it forwards every request
+ * unchanged and answers chosen operations with errors the AWS SDK understands, so tests can make a DynamoDB call
+ * fail after Chime succeeded and check that the service fails cleanly and that a retry repairs the state.
+ *
+ * The operation is read from the `X-Amz-Target` header of the JSON 1.0 protocol (`DynamoDB_20120810.PutItem`).
+ * Faults are scripted per operation and served in order, like the Chime emulator's `injectFault`:
+ * `{ operation: 'PutItem', kind: 'InternalServerError', count: 3, after: 2 }` lets two PutItem calls through and
+ * fails the next three. The SDK retries throttling and 5xx answers itself (3 attempts in the handlers' clients),
+ * so a request fails only when every attempt of one call is faulted.
+ *
+ * Every counted call is a real call the SDK made: `stats()` tells tests whether a request reached DynamoDB at all.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * How a faulted call is answered:
+ * - `ProvisionedThroughputExceededException`: 400 JSON, a throttling error to the SDK (retried with backoff).
+ * - `ThrottlingException`: 400 JSON with the coral availability type (throttling too).
+ * - `InternalServerError`: 500 JSON, a transient error to the SDK.
+ * - `ServiceUnavailable`: 503 JSON.
+ * - `http500`: 500 with a plain-text body, as a load balancer in front of the service might answer.
+ * - `reset`: the connection is destroyed without an answer and the call is not forwarded (the SDK sees a
+ *   socket error; nothing was written).
+ * - `lostResponse`: the call IS forwarded and applied, then the connection is destroyed before the answer
+ *   reaches the SDK (a write that succeeded although the caller saw it fail).
+ */
+export type DynamoDbFaultKind =
+  | 'ProvisionedThroughputExceededException'
+  | 'ThrottlingException'
+  | 'InternalServerError'
+  | 'ServiceUnavailable'
+  | 'http500'
+  | 'reset'
+  | 'lostResponse';
+
+export const DYNAMODB_FAULT_KINDS: readonly DynamoDbFaultKind[] = [
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'http500',
+  'reset',
+  'lostResponse',
+];
+
+export interface DynamoDbFault {
+  /** The DynamoDB operation, e.g. `PutItem`, `BatchWriteItem`, `DeleteItem`, `Query`. */
+  readonly operation: string;
+  readonly kind: DynamoDbFaultKind;
+  /** Calls to fail. @default 1 */
+  readonly count?: number;
+  /** Calls of the operation to let through before the first failure. @default 0 */
+  readonly after?: number;
+  /** Message in the error body. @default a generic message */
+  readonly message?: string;
+}
+
+export interface DynamoDbOperationStats {
+  /** Every call of the operation that reached the proxy. */
+  calls: number;
+  /** Calls passed on to the endpoint. */
+  forwarded: number;
+  /** Calls answered with a fault. */
+  faulted: number;
+}
+
+export interface DynamoDbFaultProxyStats {
+  operations: Record<string, DynamoDbOperationStats>;
+  /** Faults served, by kind. */
+  faultsByKind: Record<DynamoDbFaultKind, number>;
+  /** Calls of every operation. */
+  totalCalls: number;
+}
+
+export interface DynamoDbFaultProxy {
+  /** `http://127.0.0.1:<port>`: pass it as the DynamoDB endpoint. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The endpoint requests are forwarded to. */
+  readonly target: string;
+  /** Queues a fault; faults of one operation are served in order. */
+  injectFault(fault: DynamoDbFault): void;
+  /** Faults still queued (calls left to fail, over every operation). */
+  pendingFaults(): number;
+  /** Drops queued faults (stats are kept). */
+  resetFaults(): void;
+  /** A copy of the counters. */
+  stats(): DynamoDbFaultProxyStats;
+  /** Closes the proxy and its connections. */
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbFaultProxyOptions {
+  /** The DynamoDB endpoint to forward to, e.g. dynalite's `http://127.0.0.1:<port>`. */
+  readonly target: string;
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+interface QueuedFault {
+  readonly fault: DynamoDbFault;
+  skip: number;
+  remaining: number;
+}
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+const JSON_TYPE = 'application/x-amz-json-1.0';
+
+const ERRORS: Record<Exclude<DynamoDbFaultKind, 'http500' | 'reset' | 'lostResponse'>, { status: number; type: string; message: string }> = {
+  ProvisionedThroughputExceededException: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+    message: 'The level of configured provisioned throughput for the table was exceeded.',
+  },
+  ThrottlingException: {
+    status: 400,
+    type: 'com.amazon.coral.availability#ThrottlingException',
+    message: 'Rate of requests exceeds the allowed throughput.',
+  },
+  InternalServerError: {
+    status: 500,
+    type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+    message: 'Internal server error',
+  },
+  ServiceUnavailable: {
+    status: 503,
+    type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
+    message: 'Service unavailable',
+  },
+};
+
+export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions): Promise<DynamoDbFaultProxy> {
+  const target = new URL(options.target);
+  const queues = new Map<string, QueuedFault[]>();
+  const operations: Record<string, DynamoDbOperationStats> = {};
+  const faultsByKind = emptyKinds();
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`dynamodb-fault-proxy: ${error instanceof Error ? error.message : String(error)}`);
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const header = req.headers['x-amz-target'];
+    const operation = typeof header === 'string' && header.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : '(unknown)';
+    const counters = (operations[operation] ??= { calls: 0, forwarded: 0, faulted: 0 });
+    counters.calls += 1;
+
+    const fault = nextFault(operation);
+    if (fault) {
+      counters.faulted += 1;
+      faultsByKind[fault.kind] += 1;
+      if (fault.kind === 'lostResponse') await forward(req, body, undefined);
+      answerFault(res, fault);
+      return;
+    }
+    counters.forwarded += 1;
+    await forward(req, body, res);
+  }
+
+  /** The fault this call gets, if any: a queued fault past its `after` calls. */
+  function nextFault(operation: string): DynamoDbFault | undefined {
+    const queue = queues.get(operation);
+    const head = queue?.[0];
+    if (!queue || !head) return undefined;
+    if (head.skip > 0) {
+      head.skip -= 1;
+      return undefined;
+    }
+    head.remaining -= 1;
+    if (head.remaining === 0) queue.shift();
+    return head.fault;
+  }
+
+  function answerFault(res: ServerResponse, fault: DynamoDbFault): void {
+    if (fault.kind === 'reset' || fault.kind === 'lostResponse') {
+      res.socket?.destroy();
+      return;
+    }
+    const requestId = randomUUID();
+    if (fault.kind === 'http500') {
+      const text = fault.message ?? 'Internal Server Error';
+      res.writeHead(500, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+      res.end(text);
+      return;
+    }
+    const { status, type, message } = ERRORS[fault.kind];
+    const text = JSON.stringify({ __type: type, message: fault.message ?? message });
+    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+    res.end(text);
+  }
+
+  /** Passes the call on; without `res` the answer is read and dropped. */
+  function forward(req: IncomingMessage, body: Buffer, res: ServerResponse | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      const upstream = httpRequest(
+        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        (answer) => {
+          if (res) {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          } else {
+            answer.resume();
+          }
+          answer.on('end', () => resolve());
+          answer.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://${address}:${port}`,
+    port,
+    target: options.target,
+    injectFault(fault) {
+      const count = fault.count ?? 1;
+      const after = fault.after ?? 0;
+      if (!Number.isInteger(count) || count < 1) throw new Error('fault count must be a positive integer');
+      if (!Number.isInteger(after) || after < 0) throw new Error('fault after must be a whole number');
+      if (!DYNAMODB_FAULT_KINDS.includes(fault.kind)) throw new Error(`unknown fault kind ${fault.kind}`);
+      const queue = queues.get(fault.operation) ?? [];
+      queue.push({ fault, skip: after, remaining: count });
+      queues.set(fault.operation, queue);
+    },
+    pendingFaults() {
+      let n = 0;
+      for (const queue of queues.values()) for (const queued of queue) n += queued.remaining;
+      return n;
+    },
+    resetFaults() {
+      queues.clear();
+    },
+    stats() {
+      const copy = structuredClone(operations);
+      let totalCalls = 0;
+      for (const op of Object.values(copy)) totalCalls += op.calls;
+      return { operations: copy, faultsByKind: { ...faultsByKind }, totalCalls };
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        queues.clear();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function emptyKinds(): Record<DynamoDbFaultKind, number> {
+  return Object.fromEntries(DYNAMODB_FAULT_KINDS.map((kind) => [kind, 0])) as Record<DynamoDbFaultKind, number>;
+}
