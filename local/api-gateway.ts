@@ -102,9 +102,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
     sendGatewayError(res, 413, 'PayloadTooLarge', 'Request Too Long', requestId, allowedOrigin);
     return;
   }
+  // API Gateway REST APIs hand path parameters over as they were sent, still percent-encoded.
   const pathParameters: Record<string, string> = {};
   match.c.names.forEach((name, i) => {
-    pathParameters[name] = safeDecode(match.m![i + 1]);
+    pathParameters[name] = match.m![i + 1];
   });
   const event = toProxyEvent(req, url, method, match.c.route, pathParameters, body, requestId,
     options.authorizerContext?.(req));
@@ -118,15 +119,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
 function toProxyEvent(req: IncomingMessage, url: URL, method: string, route: RouteDefinition,
   pathParameters: Record<string, string>, body: Buffer, requestId: string,
   authorizer: Record<string, string> | undefined): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Prototype-free maps: a header or query parameter named `constructor` or `__proto__` is just a name.
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query: Record<string, string> = Object.create(null);
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     query[name] = value;
     (multiQuery[name] ??= []).push(value);
@@ -176,14 +178,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment; // malformed escapes reach the handler as they are, and fail its validation
-  }
 }
 
 /** Errors the gateway answers itself, in the shape the deployed API's gateway responses use. */

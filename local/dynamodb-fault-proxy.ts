@@ -26,6 +26,9 @@ import type { AddressInfo } from 'node:net';
  *   socket error; nothing was written).
  * - `lostResponse`: the call IS forwarded and applied, then the connection is destroyed before the answer
  *   reaches the SDK (a write that succeeded although the caller saw it fail).
+ * - `unprocessedItems` (BatchWriteItem only): 200 with every request of the call handed back in
+ *   `UnprocessedItems`, DynamoDB's answer to throttling inside a batch; nothing is written, and the SDK does not
+ *   retry it (the caller must).
  */
 export type DynamoDbFaultKind =
   | 'ProvisionedThroughputExceededException'
@@ -34,7 +37,8 @@ export type DynamoDbFaultKind =
   | 'ServiceUnavailable'
   | 'http500'
   | 'reset'
-  | 'lostResponse';
+  | 'lostResponse'
+  | 'unprocessedItems';
 
 export const DYNAMODB_FAULT_KINDS: readonly DynamoDbFaultKind[] = [
   'ProvisionedThroughputExceededException',
@@ -44,6 +48,7 @@ export const DYNAMODB_FAULT_KINDS: readonly DynamoDbFaultKind[] = [
   'http500',
   'reset',
   'lostResponse',
+  'unprocessedItems',
 ];
 
 export interface DynamoDbFault {
@@ -111,7 +116,7 @@ interface QueuedFault {
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const JSON_TYPE = 'application/x-amz-json-1.0';
 
-const ERRORS: Record<Exclude<DynamoDbFaultKind, 'http500' | 'reset' | 'lostResponse'>, { status: number; type: string; message: string }> = {
+const ERRORS: Record<Exclude<DynamoDbFaultKind, 'http500' | 'reset' | 'lostResponse' | 'unprocessedItems'>, { status: number; type: string; message: string }> = {
   ProvisionedThroughputExceededException: {
     status: 400,
     type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
@@ -165,7 +170,7 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
       counters.faulted += 1;
       faultsByKind[fault.kind] += 1;
       if (fault.kind === 'lostResponse') await forward(req, body, undefined);
-      answerFault(res, fault);
+      answerFault(res, fault, body);
       return;
     }
     counters.forwarded += 1;
@@ -186,12 +191,19 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     return head.fault;
   }
 
-  function answerFault(res: ServerResponse, fault: DynamoDbFault): void {
+  function answerFault(res: ServerResponse, fault: DynamoDbFault, request: Buffer): void {
     if (fault.kind === 'reset' || fault.kind === 'lostResponse') {
       res.socket?.destroy();
       return;
     }
     const requestId = randomUUID();
+    if (fault.kind === 'unprocessedItems') {
+      const { RequestItems } = JSON.parse(request.toString('utf8')) as { RequestItems?: unknown };
+      const text = JSON.stringify({ UnprocessedItems: RequestItems ?? {} });
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+      res.end(text);
+      return;
+    }
     if (fault.kind === 'http500') {
       const text = fault.message ?? 'Internal Server Error';
       res.writeHead(500, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
@@ -245,6 +257,9 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
       if (!Number.isInteger(count) || count < 1) throw new Error('fault count must be a positive integer');
       if (!Number.isInteger(after) || after < 0) throw new Error('fault after must be a whole number');
       if (!DYNAMODB_FAULT_KINDS.includes(fault.kind)) throw new Error(`unknown fault kind ${fault.kind}`);
+      if (fault.kind === 'unprocessedItems' && fault.operation !== 'BatchWriteItem') {
+        throw new Error('unprocessedItems is an answer of BatchWriteItem only');
+      }
       const queue = queues.get(fault.operation) ?? [];
       queue.push({ fault, skip: after, remaining: count });
       queues.set(fault.operation, queue);

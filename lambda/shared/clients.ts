@@ -113,6 +113,9 @@ function clientOptions(region: string | undefined, endpoint: string | undefined)
     ...(region && { region }),
     ...(endpoint && { endpoint }),
     retryStrategy: boundedRetryStrategy(),
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    cacheMiddleware: true,
+    // Since @smithy/node-http-handler 4.x, requestTimeout only logs a warning unless throwOnRequestTimeout is set:
+    // without it a hung call would run until the function itself times out (API Gateway's 502/504, not our JSON).
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
 }

@@ -276,6 +276,12 @@ function onlyQueryParameters(request: JoinRequest, allowed: readonly string[]): 
 }
 
 const fieldName = (path: string, key: string) => (path ? `${path}.${key}` : key);
-/** Keeps an error message short when a caller sends a huge unknown name. */
-const truncate = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
+/**
+ * Keeps an error message short when a caller sends a huge unknown name. Cut by code points, never inside a
+ * surrogate pair: half a character in the body would make strict JSON decoders refuse the whole error.
+ */
+const truncate = (name: string) => {
+  const chars = [...name];
+  return chars.length > 64 ? `${chars.slice(0, 64).join('')}…` : name;
+};
 const codePoints = (s: string) => [...s].length;

@@ -1,0 +1,348 @@
+/**
+ * An independent reading of SERVICE.md "Validation" for the hostile-input tests, built only from the rules and
+ * constants in lib/contract.ts (never from lambda/shared/validation.ts). The generators use it to be sure that a
+ * "hostile" request really breaks a rule and that a "valid" one keeps them all, and the tests take the expected
+ * status and the fields a message may name from it: the two properties together pin the validator to the contract.
+ *
+ * Readings where the contract is not explicit (kept out of both the hostile and the valid sets, as "ambiguous"):
+ * - "characters" are Unicode code points (Smithy's length trait; a lone surrogate counts as one);
+ * - `max-results` with leading zeros ("007"): whether that is "an integer 1 to 100" is not said;
+ * - an empty `next-token`: "at most 4096 characters" admits it, but no token Chime issues is empty;
+ * - two Tags with the same Key: the contract does not forbid it;
+ * - a path parameter that becomes valid only after two or more rounds of percent-decoding: how many layers decode
+ *   is the deployment's business. A path parameter counts as valid when its value decoded once is valid (API
+ *   Gateway REST APIs hand path parameters over still percent-encoded) and as invalid only when it is invalid
+ *   however many times it is decoded.
+ * - `ExternalUserId` is required in a body (the default, IAM authorization mode, supplies no caller identity).
+ */
+import { isUtf8 } from 'node:buffer';
+import {
+  BATCH_MAX_ITEMS,
+  BATCH_MIN_ITEMS,
+  CAPABILITY_NAMES,
+  EXTERNAL_USER_ID_MAX_LENGTH,
+  EXTERNAL_USER_ID_MIN_LENGTH,
+  EXTERNAL_USER_ID_PATTERN,
+  GUID_PATTERN,
+  MAX_BODY_BYTES,
+  MAX_RESULTS_MAX,
+  MAX_RESULTS_MIN,
+  MEDIA_CAPABILITIES,
+  NEXT_TOKEN_MAX_LENGTH,
+  OPERATIONS,
+  pathParameterNames,
+  ROUTES,
+  type RouteDefinition,
+  TAG_KEY_MAX_LENGTH,
+  TAG_KEY_MIN_LENGTH,
+  TAG_VALUE_MAX_LENGTH,
+  TAG_VALUE_MIN_LENGTH,
+  TAGS_MAX_ITEMS,
+} from '../../lib/contract';
+
+export type RouteKey = 'create' | 'batch' | 'list' | 'listUser' | 'delete';
+export const ROUTE_KEYS: readonly RouteKey[] = ['create', 'batch', 'list', 'listUser', 'delete'];
+
+const OPERATION_OF: Record<RouteKey, string> = {
+  create: OPERATIONS.createAttendee,
+  batch: OPERATIONS.batchCreateAttendee,
+  list: OPERATIONS.listAttendees,
+  listUser: OPERATIONS.listUserAttendees,
+  delete: OPERATIONS.deleteAttendee,
+};
+
+export const ROUTE: Record<RouteKey, RouteDefinition & { params: string[] }> = Object.fromEntries(
+  ROUTE_KEYS.map((key) => {
+    const route = ROUTES.find((r) => r.operation === OPERATION_OF[key]);
+    if (!route) throw new Error(`no route for ${key}`);
+    return [key, { ...route, params: pathParameterNames(route.path) }];
+  }),
+) as Record<RouteKey, RouteDefinition & { params: string[] }>;
+
+/** A request as a client puts it on the wire (path parameters may hold percent-escapes). */
+export interface WireRequest {
+  readonly route: RouteKey;
+  /** Path parameters as URL path segments; `null` or a missing name: API Gateway handed none over. */
+  readonly path: Readonly<Record<string, string>> | null;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: string | null;
+  /** The body is base64 of the bytes sent (API Gateway's binary pass-through). */
+  readonly base64?: boolean;
+}
+
+export interface Violation {
+  readonly rule: string;
+  /** What an error message must name: a field path, a parameter name, or `body`. */
+  readonly field: string;
+  readonly status: 400 | 413;
+}
+
+export interface Verdict {
+  readonly violations: Violation[];
+  /** Readings the contract leaves open (see the header); a request with any is in neither set. */
+  readonly ambiguous: string[];
+}
+
+// ---- Single rules ----
+
+const GUID = new RegExp(GUID_PATTERN);
+const EXTERNAL_USER_ID = new RegExp(EXTERNAL_USER_ID_PATTERN, 'u');
+/** "it may not begin with `aws:` in any letter case" (ASCII case: the other letters are outside the pattern). */
+const RESERVED_PREFIX = /^aws:/i;
+/** SERVICE.md: Content may be SendReceive or Receive only when Video is SendReceive or Receive. */
+const RECEIVING = ['SendReceive', 'Receive'];
+
+/** "characters": code points, a lone surrogate counting as one. */
+export function characters(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+export const isGuid = (value: unknown): boolean => typeof value === 'string' && GUID.test(value);
+
+export function externalUserIdProblems(value: unknown): string[] {
+  if (typeof value !== 'string') return ['not a string'];
+  const problems: string[] = [];
+  const n = characters(value);
+  if (n < EXTERNAL_USER_ID_MIN_LENGTH || n > EXTERNAL_USER_ID_MAX_LENGTH) problems.push('length');
+  if (!EXTERNAL_USER_ID.test(value)) problems.push('pattern');
+  if (RESERVED_PREFIX.test(value)) problems.push('aws: prefix');
+  return problems;
+}
+export const isExternalUserId = (value: unknown): boolean => externalUserIdProblems(value).length === 0;
+
+export const isMediaCapability = (value: unknown): boolean =>
+  typeof value === 'string' && (MEDIA_CAPABILITIES as readonly string[]).includes(value);
+
+export type Reading = 'valid' | 'invalid' | 'ambiguous';
+
+export function maxResultsReading(value: string): Reading {
+  if (!/^[0-9]+$/.test(value)) return 'invalid';
+  const n = Number(value);
+  const inRange = n >= MAX_RESULTS_MIN && n <= MAX_RESULTS_MAX;
+  if (!inRange) return 'invalid';
+  return /^0/.test(value) ? 'ambiguous' : 'valid';
+}
+
+export function nextTokenReading(value: string): Reading {
+  const n = characters(value);
+  if (n > NEXT_TOKEN_MAX_LENGTH) return 'invalid';
+  return n === 0 ? 'ambiguous' : 'valid';
+}
+
+/** The value, then the value percent-decoded once, twice, three times (stopping when nothing changes). */
+export function decodings(wire: string): string[] {
+  const out = [wire];
+  let current = wire;
+  for (let i = 0; i < 3 && current.includes('%'); i++) {
+    try {
+      const next = decodeURIComponent(current);
+      if (next === current) break;
+      out.push(next);
+      current = next;
+    } catch {
+      break; // a malformed escape stays as it is
+    }
+  }
+  return out;
+}
+
+/** One round of percent-decoding, as the receiving side does (a malformed escape stays as it is). */
+export function decodeOnce(wire: string): string {
+  return decodings(wire)[1] ?? wire;
+}
+
+/**
+ * Percent-encodes a value for a URL path segment or query component: everything but the unreserved characters
+ * of RFC 3986. A lone surrogate is written as its three WTF-8 bytes, which no UTF-8 decoder accepts.
+ */
+export function wireEncode(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    if (/^[A-Za-z0-9\-._~]$/.test(ch)) {
+      out += ch;
+      continue;
+    }
+    const cp = ch.codePointAt(0)!;
+    const bytes = cp >= 0xd800 && cp <= 0xdfff
+      ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
+      : [...Buffer.from(ch, 'utf8')];
+    out += bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  }
+  return out;
+}
+
+/** A path parameter's reading: valid if valid decoded once; invalid only if invalid at every decoding depth. */
+export function pathParameterReading(wire: string | undefined, isValid: (v: string) => boolean): Reading {
+  if (wire === undefined) return 'invalid';
+  if (isValid(decodeOnce(wire))) return 'valid';
+  return decodings(wire).some(isValid) ? 'ambiguous' : 'invalid';
+}
+
+// ---- Whole requests ----
+
+const fieldPath = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+const own = (obj: object, key: string) => Object.prototype.hasOwnProperty.call(obj, key);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The part of an unknown name a message must show (long names may be cut short). */
+const shownName = (name: string) => name.slice(0, 32);
+
+export function bodyBytes(request: Pick<WireRequest, 'body' | 'base64'>): Buffer {
+  if (request.body === null) return Buffer.alloc(0);
+  return request.base64 ? Buffer.from(request.body, 'base64') : Buffer.from(request.body, 'utf8');
+}
+
+/** Every rule a request breaks, per SERVICE.md "Validation" and the error table. */
+export function judge(request: WireRequest): Verdict {
+  const violations: Violation[] = [];
+  const ambiguous: string[] = [];
+  const bad = (rule: string, field: string, status: 400 | 413 = 400) => violations.push({ rule, field, status });
+  const route = ROUTE[request.route];
+
+  for (const name of route.params) {
+    const wire = request.path?.[name];
+    const isValid = name === 'ExternalUserId' ? isExternalUserId : isGuid;
+    const reading = pathParameterReading(wire, isValid);
+    if (reading === 'invalid') bad(`path parameter ${name}`, name);
+    if (reading === 'ambiguous') ambiguous.push(`${name} is valid only after more than one decoding`);
+  }
+
+  for (const [name, value] of Object.entries(request.query)) {
+    if (!route.query.includes(name)) {
+      bad('unknown query parameter', shownName(name) || 'query parameter');
+      continue;
+    }
+    const reading = name === 'max-results' ? maxResultsReading(value) : nextTokenReading(value);
+    if (reading === 'invalid') bad(name, name);
+    if (reading === 'ambiguous') ambiguous.push(`${name}=${JSON.stringify(value.slice(0, 20))}`);
+  }
+
+  if (request.route === 'create' || request.route === 'batch') {
+    judgeBody(request, bad, ambiguous);
+  }
+  return { violations, ambiguous };
+}
+
+type Bad = (rule: string, field: string, status?: 400 | 413) => void;
+
+function judgeBody(request: WireRequest, bad: Bad, ambiguous: string[]): void {
+  const bytes = bodyBytes(request);
+  if (bytes.length > MAX_BODY_BYTES) return bad('body over 64 KiB', 'body', 413);
+  let body: unknown = {};
+  if (bytes.length > 0) {
+    if (request.base64 && !isUtf8(bytes)) return bad('body not UTF-8', 'body');
+    try {
+      // A body handed over as text is parsed as that text (API Gateway decoded it already).
+      body = JSON.parse(request.base64 ? bytes.toString('utf8') : request.body!);
+    } catch {
+      return bad('body not JSON', 'body');
+    }
+  }
+  if (!isObject(body)) return bad('body not a JSON object', 'body');
+
+  if (request.route === 'create') return judgeAttendee(body, '', bad, ambiguous);
+
+  for (const key of Object.keys(body)) if (key !== 'Attendees') bad('unknown field', fieldPath('', shownName(key)));
+  if (!own(body, 'Attendees')) return bad('required', 'Attendees');
+  const items = body.Attendees;
+  if (!Array.isArray(items)) return bad('not an array', 'Attendees');
+  if (items.length < BATCH_MIN_ITEMS || items.length > BATCH_MAX_ITEMS) bad('item count', 'Attendees');
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const prefix = `Attendees[${i}]`;
+    if (!isObject(item)) return bad('not an object', prefix);
+    judgeAttendee(item, prefix, bad, ambiguous);
+    const id = item.ExternalUserId;
+    if (typeof id === 'string') {
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, i);
+      else {
+        bad('duplicate ExternalUserId', `${prefix}.ExternalUserId`);
+        bad('duplicate ExternalUserId', `Attendees[${first}].ExternalUserId`);
+      }
+    }
+  });
+}
+
+const ATTENDEE_FIELDS = ['ExternalUserId', 'Capabilities', 'Tags'];
+
+function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, ambiguous: string[]): void {
+  for (const key of Object.keys(obj)) if (!ATTENDEE_FIELDS.includes(key)) bad('unknown field', fieldPath(prefix, shownName(key)));
+
+  const idField = fieldPath(prefix, 'ExternalUserId');
+  if (!own(obj, 'ExternalUserId')) bad('required', idField);
+  else for (const problem of externalUserIdProblems(obj.ExternalUserId)) bad(problem, idField);
+
+  if (own(obj, 'Capabilities')) {
+    const field = fieldPath(prefix, 'Capabilities');
+    const caps = obj.Capabilities;
+    if (!isObject(caps)) bad('not an object', field);
+    else {
+      for (const key of Object.keys(caps)) {
+        if (!(CAPABILITY_NAMES as readonly string[]).includes(key)) bad('unknown field', `${field}.${shownName(key)}`);
+      }
+      for (const name of CAPABILITY_NAMES) {
+        if (!own(caps, name)) bad('required', `${field}.${name}`);
+        else if (!isMediaCapability(caps[name])) bad('not a media capability', `${field}.${name}`);
+      }
+      if (RECEIVING.includes(caps.Content as string) && !RECEIVING.includes(caps.Video as string)) {
+        bad('Content needs Video', `${field}.Content`);
+      }
+    }
+  }
+
+  if (own(obj, 'Tags')) {
+    const field = fieldPath(prefix, 'Tags');
+    const tags = obj.Tags;
+    if (!Array.isArray(tags)) return bad('not an array', field);
+    if (tags.length > TAGS_MAX_ITEMS) bad('item count', field);
+    const keys = new Set<unknown>();
+    tags.forEach((tag, i) => {
+      const tagField = `${field}[${i}]`;
+      if (!isObject(tag)) return bad('not an object', tagField);
+      for (const key of Object.keys(tag)) if (key !== 'Key' && key !== 'Value') bad('unknown field', `${tagField}.${shownName(key)}`);
+      const lengths: [string, number, number][] = [['Key', TAG_KEY_MIN_LENGTH, TAG_KEY_MAX_LENGTH], ['Value', TAG_VALUE_MIN_LENGTH, TAG_VALUE_MAX_LENGTH]];
+      for (const [name, min, max] of lengths) {
+        const value = tag[name];
+        if (!own(tag, name)) bad('required', `${tagField}.${name}`);
+        else if (typeof value !== 'string') bad('not a string', `${tagField}.${name}`);
+        else if (characters(value) < min || characters(value) > max) bad('length', `${tagField}.${name}`);
+      }
+      if (keys.has(tag.Key)) ambiguous.push('two tags with one Key');
+      keys.add(tag.Key);
+    });
+  }
+}
+
+/** The status a hostile request must get: 413 when the body is too large, else 400. */
+export function expectedStatus(verdict: Verdict): 400 | 413 {
+  return verdict.violations.some((v) => v.status === 413) ? 413 : 400;
+}
+
+export const isHostile = (request: WireRequest): boolean => {
+  const verdict = judge(request);
+  return verdict.violations.length > 0 && verdict.ambiguous.length === 0;
+};
+export const isValidRequest = (request: WireRequest): boolean => {
+  const verdict = judge(request);
+  return verdict.violations.length === 0 && verdict.ambiguous.length === 0;
+};
+
+/** Every BMP character the ExternalUserId pattern admits (the pattern has no astral characters). */
+export const EXTERNAL_USER_ID_CHARACTERS: readonly string[] = (() => {
+  const chars: string[] = [];
+  for (let cp = 0; cp <= 0xffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCharCode(cp);
+    if (EXTERNAL_USER_ID.test(ch)) chars.push(ch);
+  }
+  return chars;
+})();
