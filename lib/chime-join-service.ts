@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, OPERATIONS, ROUTES, pathParameterNames } from './contract';
+import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, METRICS_NAMESPACE, OPERATIONS, ROUTES, pathParameterNames } from './contract';
 import { JoinAuthorization } from './join-authorization';
 import { acknowledge, REASONS, wildcardResourceDetail } from './nag-acknowledgements';
 import { batchCreateAttendeeSchema, createAttendeeSchema } from './request-schemas';
@@ -135,6 +136,31 @@ export interface ChimeJoinServiceProps {
   readonly webAclArn?: string;
 }
 
+/** Thresholds of `ChimeJoinService.addAlarms()`. */
+export interface JoinServiceAlarmOptions {
+  /**
+   * Server-side errors (InternalFailure, UpstreamFailure, ServiceUnavailable; each its own alarm) in 5 minutes
+   * that raise the alarm.
+   *
+   * @default 5
+   */
+  readonly serverErrorThreshold?: number;
+
+  /**
+   * Throttled Chime calls in 5 minutes that raise the alarm.
+   *
+   * @default 50
+   */
+  readonly chimeThrottleThreshold?: number;
+
+  /**
+   * p99 latency of single joins that raises the alarm when it lasts 15 minutes.
+   *
+   * @default Duration.seconds(3)
+   */
+  readonly joinLatencyThreshold?: Duration;
+}
+
 /**
  * A join service for Amazon Chime SDK meetings: a REST API whose routes create, batch-create, list and
  * delete meeting attendees, one Lambda function and least-privilege role per route, and a DynamoDB
@@ -179,6 +205,8 @@ export class ChimeJoinService extends Construct {
   public readonly deleteAttendeeFunction: lambda.IFunction;
 
   private readonly authorization: JoinAuthorization;
+  /** The `Service` dimension of this join service's metrics: its construct path, unique in the app. */
+  private readonly metricsService = this.node.path;
   private readonly joinMethod: apigateway.Method;
   private readonly methods: apigateway.Method[];
 
@@ -213,6 +241,7 @@ export class ChimeJoinService extends Construct {
       [ENV.attendeeTtlSeconds]: String(attendeeTtl.toSeconds()),
       [ENV.chimeRegion]: chimeRegion,
       [ENV.corsAllowOrigins]: corsAllowOrigins.join(','),
+      [ENV.metricsService]: this.metricsService,
       ...boundAuthorization.environment,
     };
     const access = new TableAccess(this.table, this, chimeRegion);
@@ -329,6 +358,106 @@ export class ChimeJoinService extends Construct {
    */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
     return this.grantInvoke(grantee, this.methods);
+  }
+
+  /**
+   * Attendees joined: single joins (new and re-joins) and each attendee a batch created.
+   *
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricJoins(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Joins', { Service: this.metricsService }, props);
+  }
+
+  /**
+   * Requests that ended with an error of one class: an error `Code` of the HTTP API, such as `BadRequest`,
+   * `NotFound`, `LimitExceeded`, `Throttling`, `ServiceUnavailable`, `UpstreamFailure` or `InternalFailure`.
+   *
+   * @param errorCode the error `Code`
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricErrors(errorCode: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Errors', { Service: this.metricsService, ErrorCode: errorCode }, props);
+  }
+
+  /**
+   * Chime calls answered with throttling, each retried attempt included: a rising count means the account's
+   * Chime SDK rate limits are near.
+   *
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricChimeThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ChimeThrottles', { Service: this.metricsService }, props);
+  }
+
+  /**
+   * Handler latency of one operation (`create-attendee`, `batch-create-attendee`, `list-attendees`,
+   * `list-user-attendees` or `delete-attendee`), in milliseconds.
+   *
+   * @param operation the operation
+   * @param props options of the metric
+   * @default - p99 over 5 minutes
+   */
+  public metricLatency(operation: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Latency', { Service: this.metricsService, Operation: operation }, { statistic: 'p99', ...props });
+  }
+
+  /**
+   * Requests to one operation, whatever their outcome.
+   *
+   * @param operation the operation, as for `metricLatency`
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricRequests(operation: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Requests', { Service: this.metricsService, Operation: operation }, props);
+  }
+
+  /**
+   * Adds the alarms an operator of a join service wants: server-side errors, Chime throttling and slow joins.
+   * They have no actions: add yours (`alarm.addAlarmAction(...)`) to the alarms returned.
+   *
+   * @param options thresholds of the alarms
+   */
+  public addAlarms(options: JoinServiceAlarmOptions = {}): cloudwatch.Alarm[] {
+    const serverErrors = options.serverErrorThreshold ?? 5;
+    const alarms = ['InternalFailure', 'UpstreamFailure', 'ServiceUnavailable'].map((code) =>
+      this.metricErrors(code).createAlarm(this, `${code}Alarm`, {
+        alarmDescription: `Chime join service: ${code} errors answered to callers`,
+        threshold: serverErrors,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    alarms.push(this.metricChimeThrottles().createAlarm(this, 'ChimeThrottlesAlarm', {
+      alarmDescription: 'Chime join service: Chime SDK calls throttled (the account nears its rate limits)',
+      threshold: options.chimeThrottleThreshold ?? 50,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    alarms.push(this.metricLatency(OPERATIONS.createAttendee).createAlarm(this, 'JoinLatencyAlarm', {
+      alarmDescription: 'Chime join service: p99 latency of single joins',
+      threshold: (options.joinLatencyThreshold ?? Duration.seconds(3)).toMilliseconds(),
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    return alarms;
+  }
+
+  private metric(metricName: string, dimensionsMap: Record<string, string>, props?: cloudwatch.MetricOptions) {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap,
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   private grantInvoke(grantee: iam.IGrantable, methods: apigateway.Method[]): iam.Grant {

@@ -66,11 +66,16 @@ export const ENV = {
   authIdentityClaim: 'AUTH_IDENTITY_CLAIM',
   /** Cognito mode: the user pool group whose members are administrators. */
   authAdminGroup: 'AUTH_ADMIN_GROUP',
+  /** The `Service` dimension of the metrics: which join service (construct) a record comes from. */
+  metricsService: 'METRICS_SERVICE',
   /** Only for local runs and tests: the endpoint of a Chime SDK Meetings stand-in. */
   chimeEndpoint: 'CHIME_ENDPOINT',
   /** Only for local runs and tests: the endpoint of a DynamoDB stand-in. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;
+
+/** CloudWatch namespace of the metrics the handlers emit (Embedded Metric Format). */
+export const METRICS_NAMESPACE = 'ChimeJoinService';
 
 export const AUTH_MODES = ['iam', 'cognito', 'custom', 'none'] as const;
 export const DEFAULT_IDENTITY_CLAIM = 'sub';

@@ -77,6 +77,11 @@ export abstract class JoinAuthorization {
     return new OpenJoinAuthorization();
   }
 
+  /**
+   * Use the static factories: the modes are the four this library's handlers know how to enforce.
+   */
+  protected constructor() {}
+
   /** The name of the mode: `iam`, `cognito`, `custom` or `none`. */
   public abstract readonly mode: string;
 

@@ -9,6 +9,7 @@ import type { OPERATIONS } from '../../lib/contract';
 import { authConfig, authorize, callerIdentity } from './authorization';
 import { corsAllowOrigins } from './clients';
 import { JoinServiceError, toJoinServiceError } from './errors';
+import { emitRequestRecord, withCounters } from './metrics';
 
 /**
  * Who is calling (see authorization.ts). In IAM mode API Gateway's grants have already decided, so the caller is
@@ -63,32 +64,45 @@ export async function serve<R extends IncomingRequest>(
   run: (request: R) => Promise<JoinResponse>,
 ): Promise<JoinResponse> {
   const started = performance.now();
-  let response: JoinResponse;
-  let error: JoinServiceError | undefined;
-  let cause: unknown;
-  try {
-    response = await run(request);
-  } catch (err) {
-    cause = err;
-    error = toJoinServiceError(err);
-    response = {
-      statusCode: error.statusCode,
-      headers: error.headers,
-      body: { Code: error.code, Message: error.message, RequestId: request.requestId },
+  return withCounters(async (counters) => {
+    let response: JoinResponse;
+    let error: JoinServiceError | undefined;
+    let cause: unknown;
+    try {
+      response = await run(request);
+    } catch (err) {
+      cause = err;
+      error = toJoinServiceError(err);
+      response = {
+        statusCode: error.statusCode,
+        headers: error.headers,
+        body: { Code: error.code, Message: error.message, RequestId: request.requestId },
+      };
+    }
+    // One record per request, log line and metrics at once. Never the body, the response or an SDK object: they
+    // carry ExternalUserIds and JoinTokens.
+    const failed = response.statusCode >= 500;
+    const record = {
+      requestId: request.requestId,
+      operation,
+      statusCode: response.statusCode,
+      durationMs: Math.round(performance.now() - started),
+      errorCode: error?.code,
+      cause: error && failed ? describeCause(cause) : undefined,
     };
-  }
-  // Never the body, the response or an SDK object: they carry ExternalUserIds and JoinTokens.
-  const line = {
-    requestId: request.requestId,
-    operation,
-    statusCode: response.statusCode,
-    durationMs: Math.round(performance.now() - started),
-    ...(error && { errorCode: error.code }),
-    ...(error && response.statusCode >= 500 && { cause: describeCause(cause) }),
-  };
-  if (response.statusCode >= 500) console.error(line);
-  else console.log(line);
-  return response;
+    emitRequestRecord({ ...record, joins: joinsIn(operation, response), counters });
+    // A failure also gets an error-level line, for log filters and Lambda's log-level controls.
+    if (failed) console.error(record);
+    return response;
+  });
+}
+
+/** Attendees a response hands out: one for a join, each created attendee of a batch. */
+function joinsIn(operation: Operation, response: JoinResponse): number {
+  if (response.statusCode >= 300) return 0;
+  if (operation === 'create-attendee') return 1;
+  if (operation === 'batch-create-attendee') return (response.body as { Attendees?: unknown[] }).Attendees?.length ?? 0;
+  return 0;
 }
 
 export function toJoinRequest(event: APIGatewayProxyEvent): IncomingRequest {

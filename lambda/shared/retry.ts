@@ -27,12 +27,14 @@ class Token implements RetryToken {
  * 429/503 and passes the hint on to the caller instead. Throwing from `refreshRetryTokenForRetry` makes the SDK
  * rethrow the service's own error.
  */
-export function boundedRetryStrategy(random: () => number = Math.random): RetryStrategyV2 {
+export function boundedRetryStrategy(random: () => number = Math.random, onThrottled?: () => void): RetryStrategyV2 {
   return {
     acquireInitialRetryToken: async () => new Token(0, 0),
     refreshRetryTokenForRetry: async (token: RetryToken, info: RetryErrorInfo) => {
       const retry = token.getRetryCount() + 1;
       const name = (info.error as { name?: string } | undefined)?.name ?? '';
+      // Every throttled attempt, the last one included (the SDK asks here before giving up too).
+      if (info.errorType === 'THROTTLING' && !NEVER_RETRIED.has(name)) onThrottled?.();
       if (retry >= MAX_ATTEMPTS) throw new Error('retry attempts exhausted');
       if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
       if (NEVER_RETRIED.has(name)) throw new Error('not retryable');

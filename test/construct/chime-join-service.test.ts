@@ -89,6 +89,7 @@ describe('defaults', () => {
       CHIME_REGION: 'us-east-1',
       CORS_ALLOW_ORIGINS: '',
       AUTH_MODE: 'iam',
+      METRICS_SERVICE: 'TestStack/JoinService',
     });
   });
 

@@ -15,6 +15,11 @@ beforeAll(async () => {
       logLines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     });
   }
+  // The handlers' per-request EMF records go straight to stdout.
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    logLines.push(String(chunk));
+    return true;
+  });
   service = await startLocalJoinService({ port: 0 });
 });
 
@@ -167,6 +172,10 @@ describe('batch join', () => {
     expect(reply.body.Attendees).toHaveLength(120);
     expect(reply.body.Errors).toEqual([]);
     expect(callsOf('BatchCreateAttendee') - before).toBe(2);
+    // Its metrics record counts the 120 joins.
+    const record = logLines.map((l) => l.trim()).filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l))
+      .find((r) => r.Operation === 'batch-create-attendee' && r.statusCode === 200 && r.Joins === 120);
+    expect(record).toMatchObject({ Requests: 1, ChimeThrottles: 0, Service: 'local' });
     const mappings = await mappingsOf(meetingId);
     expect(mappings.map((m) => m.ExternalUserId.S).sort()).toEqual(users.map((u) => u.ExternalUserId).sort());
     const byUser = new Map(reply.body.Attendees.map((a: any) => [a.ExternalUserId, a.AttendeeId]));
@@ -288,6 +297,10 @@ describe('Chime faults', () => {
     // Three attempts, without sleeping for the emulator's Retry-After of ~100 s: well inside the function's timeout.
     expect(callsOf('CreateAttendee') - before).toBe(3);
     expect(Date.now() - started).toBeLessThan(5_000);
+    // The request's metrics record counts the three throttled Chime attempts.
+    const record = logLines.map((l) => l.trim()).filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l))
+      .find((r) => r.requestId === reply.headers.get('x-amzn-requestid'));
+    expect(record).toMatchObject({ Operation: 'create-attendee', statusCode: 429, ErrorCode: 'Throttling', Errors: 1, ChimeThrottles: 3 });
     expect(reply.body.Code).toBe('Throttling');
     expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await mappingsOf(meetingId)).map((m) => m.ExternalUserId.S)).toEqual(['heidi']);

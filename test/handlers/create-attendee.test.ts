@@ -14,6 +14,7 @@ import { JoinServiceError } from '../../lambda/shared/errors';
 import {
   ATTENDEE_ID,
   captureLogs,
+  requestRecord,
   chimeAttendee,
   MEETING,
   MEETING_ID,
@@ -161,7 +162,7 @@ it('never writes the JoinToken to DynamoDB and never logs it', async () => {
   for (const call of dynamodb.calls()) expect(JSON.stringify(call.args[0].input)).not.toContain(alice.JoinToken);
   expect(logs.length).toBeGreaterThan(0);
   for (const line of logs) expect(line).not.toContain(alice.JoinToken);
-  expect(JSON.parse(logs[0])).toEqual({ requestId: 'req-1', operation: 'create-attendee', statusCode: 201, durationMs: expect.any(Number) });
+  expect(requestRecord(logs[0])).toMatchObject({ requestId: 'req-1', Operation: 'create-attendee', statusCode: 201, Joins: 1 });
 });
 
 it('skips GetMeeting and answers without Meeting when includeMeeting is false', async () => {

@@ -105,7 +105,10 @@ export const MEETING = {
   MediaPlacement: { AudioHostUrl: 'audio.example', SignalingUrl: 'wss://signal.example' },
 };
 
-/** Silences console output and records every line, so tests can assert what was (not) logged. */
+/**
+ * Silences console output and stdout (where the per-request EMF record goes) and records every line, so tests can
+ * assert what was (not) logged.
+ */
 export function captureLogs(): string[] {
   const lines: string[] = [];
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
@@ -113,5 +116,16 @@ export function captureLogs(): string[] {
       lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     });
   }
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk).replace(/\n$/, ''));
+    return true;
+  });
   return lines;
+}
+
+/** The request record of a captured log line, without its EMF metadata. */
+export function requestRecord(line: string): Record<string, unknown> {
+  const { _aws, ...record } = JSON.parse(line);
+  expect(_aws.CloudWatchMetrics[0].Namespace).toBe('ChimeJoinService');
+  return record;
 }

@@ -6,7 +6,7 @@ import { DEFAULT_ATTENDEE_TTL_SECONDS, ENV } from '../../lib/contract';
 import { handler as listHandler } from '../../lambda/list-attendees';
 import { readConfig, readCorsAllowOrigins } from '../../lambda/shared/clients';
 import { serve, toJoinRequest, toProxyResult } from '../../lambda/shared/http';
-import { captureLogs, MEETING_ID, parseBody, proxyEvent, request, TABLE } from './fixtures';
+import { captureLogs, MEETING_ID, parseBody, proxyEvent, request, requestRecord, TABLE } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
 process.env[ENV.authMode] = 'iam';
@@ -98,8 +98,22 @@ describe('responses', () => {
       headers: undefined,
       body: { Code: 'InternalFailure', Message: 'The service could not complete the request.', RequestId: 'req-1' },
     });
-    expect(logs).toHaveLength(1);
-    expect(JSON.parse(logs[0])).toEqual({
+    // The EMF record (log line and metrics at once), then the error-level line of a failure.
+    expect(logs).toHaveLength(2);
+    expect(requestRecord(logs[0])).toEqual({
+      Service: 'local',
+      Operation: 'create-attendee',
+      Requests: 1,
+      Latency: expect.any(Number),
+      Joins: 0,
+      ChimeThrottles: 0,
+      ErrorCode: 'InternalFailure',
+      Errors: 1,
+      requestId: 'req-1',
+      statusCode: 500,
+      cause: { name: 'Whatever', message: 'bad' },
+    });
+    expect(JSON.parse(logs[1])).toEqual({
       requestId: 'req-1',
       operation: 'create-attendee',
       statusCode: 500,
@@ -107,18 +121,24 @@ describe('responses', () => {
       errorCode: 'InternalFailure',
       cause: { name: 'Whatever', message: 'bad' },
     });
-    expect(logs[0]).not.toContain(secret);
+    for (const line of logs) expect(line).not.toContain(secret);
   });
 
   it('logs a 4xx without its cause or message', async () => {
     const result = await listHandler(proxyEvent({ path: { MeetingId: 'nope' } }));
     expect(parseBody(result).Code).toBe('BadRequest');
-    expect(JSON.parse(logs[0])).toEqual({
+    expect(logs).toHaveLength(1);
+    expect(requestRecord(logs[0])).toEqual({
+      Service: 'local',
+      Operation: 'list-attendees',
+      Requests: 1,
+      Latency: expect.any(Number),
+      Joins: 0,
+      ChimeThrottles: 0,
+      ErrorCode: 'BadRequest',
+      Errors: 1,
       requestId: 'req-1',
-      operation: 'list-attendees',
       statusCode: 400,
-      durationMs: expect.any(Number),
-      errorCode: 'BadRequest',
     });
   });
 });

@@ -44,3 +44,18 @@ describe('bounded retry strategy', () => {
     expect(await delaysFor('THROTTLING', 'ThrottlingException', () => 0)).toEqual([0, 0]);
   });
 });
+
+describe('throttle counting', () => {
+  it('reports every throttled attempt, the last included, and nothing else', async () => {
+    let throttled = 0;
+    const strategy = boundedRetryStrategy(() => 0, () => { throttled += 1; });
+    let token = await strategy.acquireInitialRetryToken('scope');
+    const info = (errorType: string, name: string) => ({ errorType, error: error(name) }) as never;
+    token = await strategy.refreshRetryTokenForRetry(token, info('THROTTLING', 'ThrottlingException'));
+    token = await strategy.refreshRetryTokenForRetry(token, info('THROTTLING', 'ThrottlingException'));
+    await expect(strategy.refreshRetryTokenForRetry(token, info('THROTTLING', 'ThrottlingException'))).rejects.toThrow();
+    await expect(strategy.refreshRetryTokenForRetry(token, info('THROTTLING', 'LimitExceededException'))).rejects.toThrow();
+    await expect(strategy.refreshRetryTokenForRetry(token, info('TRANSIENT', 'ServiceUnavailableException'))).rejects.toThrow();
+    expect(throttled).toBe(3);
+  });
+});

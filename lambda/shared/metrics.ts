@@ -1,0 +1,74 @@
+/**
+ * One CloudWatch Embedded Metric Format (EMF) record per request: CloudWatch Logs turns it into metrics, with no
+ * PutMetricData call and no extra permission. The record is also the request's log line (ids, status, timing,
+ * error code), and like every log line it never carries a body, a join token or an ExternalUserId.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ENV, METRICS_NAMESPACE } from '../../lib/contract';
+
+/** What a request counts while it runs; read by the record at its end. */
+export interface RequestCounters {
+  /** Chime calls answered with throttling, retried ones included (counted by the Chime client's retry strategy). */
+  chimeThrottles: number;
+}
+
+const counters = new AsyncLocalStorage<RequestCounters>();
+
+/** Runs `work` with fresh counters (async-scoped, so concurrent requests in one process do not mix). */
+export function withCounters<T>(work: (counters: RequestCounters) => Promise<T>): Promise<T> {
+  const current: RequestCounters = { chimeThrottles: 0 };
+  return counters.run(current, () => work(current));
+}
+
+/** The counters of the request running now, if any. */
+export const currentCounters = (): RequestCounters | undefined => counters.getStore();
+
+export interface RequestRecord {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+  readonly errorCode?: string;
+  /** Attendees the request joined (created or re-joined). */
+  readonly joins: number;
+  readonly counters: RequestCounters;
+  /** For 5xx only: enough to find the failure upstream. */
+  readonly cause?: Record<string, unknown>;
+}
+
+/** The EMF record of one request. */
+export function emfRecord(record: RequestRecord, service: string, timestamp: number): Record<string, unknown> {
+  const metrics = [
+    { Namespace: METRICS_NAMESPACE, Dimensions: [['Service', 'Operation']], Metrics: [
+      { Name: 'Requests', Unit: 'Count' }, { Name: 'Latency', Unit: 'Milliseconds' },
+    ] },
+    { Namespace: METRICS_NAMESPACE, Dimensions: [['Service']], Metrics: [
+      { Name: 'Joins', Unit: 'Count' }, { Name: 'ChimeThrottles', Unit: 'Count' },
+    ] },
+  ];
+  if (record.errorCode) {
+    metrics.push({ Namespace: METRICS_NAMESPACE, Dimensions: [['Service', 'ErrorCode']], Metrics: [{ Name: 'Errors', Unit: 'Count' }] });
+  }
+  return {
+    _aws: { Timestamp: timestamp, CloudWatchMetrics: metrics },
+    Service: service,
+    Operation: record.operation,
+    Requests: 1,
+    Latency: record.durationMs,
+    Joins: record.joins,
+    ChimeThrottles: record.counters.chimeThrottles,
+    ...(record.errorCode && { ErrorCode: record.errorCode, Errors: 1 }),
+    requestId: record.requestId,
+    statusCode: record.statusCode,
+    ...(record.cause && { cause: record.cause }),
+  };
+}
+
+/**
+ * Writes the record as one line on stdout. Not console.log: with Lambda's JSON log format that would wrap the
+ * record in a `message` field, where CloudWatch no longer finds the EMF directive.
+ */
+export function emitRequestRecord(record: RequestRecord): void {
+  const service = process.env[ENV.metricsService] || 'local';
+  process.stdout.write(`${JSON.stringify(emfRecord(record, service, Date.now()))}\n`);
+}
