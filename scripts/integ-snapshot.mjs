@@ -1,0 +1,40 @@
+// Keeps the snapshot of test/integ.join-service.ts. integ-runner cannot read this cloud assembly yet (TOOLCHAIN.md),
+// so the CDK CLI synthesizes it offline, and this script keeps only what is the same on every machine and checkout:
+// - asset.* folders go: they copy assets/ and the integ-tests provider, and the templates pin them by hash;
+// - creation stack traces go from *.metadata.json: they hold absolute paths;
+// - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value.
+// CI regenerates the snapshot and fails if it differs from the committed one.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const snapshot = join('test', 'integ.join-service.snapshot');
+const outdir = join(root, snapshot);
+
+rmSync(outdir, { recursive: true, force: true });
+const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_STACK_TRACE: '1' };
+for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+const synth = spawnSync(join(root, 'node_modules', '.bin', 'cdk'), [
+  'synth', '--app', 'npx tsx test/integ.join-service.ts', '--output', snapshot,
+  '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '--quiet',
+  '--context', 'integ-snapshot-salt=snapshot',
+], { cwd: root, env, stdio: 'inherit' });
+if (synth.status !== 0) process.exit(synth.status ?? 1);
+
+for (const entry of readdirSync(outdir)) {
+  const file = join(outdir, entry);
+  if (entry.startsWith('asset.')) {
+    rmSync(file, { recursive: true, force: true });
+  } else if (entry.endsWith('.metadata.json')) {
+    const metadata = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [path, entries] of Object.entries(metadata)) {
+      const kept = entries.filter((e) => e.type !== 'aws:cdk:creationStack');
+      if (kept.length > 0) metadata[path] = kept;
+      else delete metadata[path];
+    }
+    writeFileSync(file, JSON.stringify(metadata, null, 2) + '\n');
+  }
+}
+console.log(`${snapshot}: ${readdirSync(outdir).sort().join(', ')}`);
