@@ -2,9 +2,9 @@
 // (path parameters, query strings, headers, request context, authorizer context) and go to the same handler code.
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { pathParameterNames, ROUTES, RouteDefinition } from '../lib/contract';
+import { listenOnLoopback } from './loopback';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -53,11 +53,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       sendGatewayError(res, 502, 'InternalFailure', 'Internal server error', randomUUID());
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -53,6 +53,7 @@ import {
   type ChimeErrorName,
   type ChimeOperation,
 } from './chime-model';
+import { listenOnLoopback } from './loopback';
 
 export { CHIME_OPERATIONS, OPERATION_ERRORS, type ChimeErrorName, type ChimeOperation } from './chime-model';
 
@@ -414,15 +415,8 @@ class ChimeEmulatorServer implements ChimeEmulator {
     });
   }
 
-  listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        this.address = this.server.address() as AddressInfo;
-        resolve();
-      });
-    });
+  async listen(port: number, host: string): Promise<void> {
+    this.address = await listenOnLoopback(this.server, port, host);
   }
 
   get port(): number {

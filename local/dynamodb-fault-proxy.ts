@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /**
  * How a faulted call is answered:
@@ -238,14 +238,7 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port, address } = server.address() as AddressInfo;
+  const { port, address } = await listenOnLoopback(server, options.port, options.host);
 
   return {
     endpoint: `http://${address}:${port}`,

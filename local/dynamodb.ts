@@ -9,7 +9,6 @@
  *   so items never expire; ReturnValuesOnConditionCheckFailure is accepted but ignored (the
  *   ConditionalCheckFailedException carries no Item).
  */
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -19,6 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ATTENDEE_TABLE } from '../lib/contract';
+import { listenOnLoopback } from './loopback';
 
 export interface LocalDynamoDb {
   /** `http://127.0.0.1:<port>`: pass it as `endpoint` to DynamoDBClient. */
@@ -40,14 +40,7 @@ export interface StartDynamoDbOptions {
 /** Starts dynalite in memory; tables become ACTIVE at once (its default keeps them CREATING for 500 ms). */
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port, address } = server.address() as AddressInfo;
+  const { port, address } = await listenOnLoopback(server, options.port, options.host);
   const endpoint = `http://${address}:${port}`;
   return {
     endpoint,
