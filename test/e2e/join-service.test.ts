@@ -1,7 +1,7 @@
 // End to end over real protocol peers on loopback: HTTP → API adapter → handlers → real AWS SDK clients →
 // Chime SDK Meetings emulator and DynamoDB (dynalite). Nothing here is mocked.
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { MeetingSessionConfiguration } from 'amazon-chime-sdk-js';
+import { scanTable } from '../../local/dynamodb';
 import { LocalJoinService, startLocalJoinService } from '../../local/join-service';
 
 let service: LocalJoinService;
@@ -54,16 +54,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Reply
 }
 
 /** Every item of the table, unmarshalled to plain strings and objects as far as the tests need. */
-async function tableItems(): Promise<Record<string, any>[]> {
-  const items: Record<string, any>[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await service.dynamodbClient.send(new ScanCommand({ TableName: service.tableName, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+const tableItems = (): Promise<Record<string, any>[]> => scanTable(service.dynamodbClient, service.tableName);
 
 const mappingsOf = async (meetingId: string) => (await tableItems()).filter((item) => item.MeetingId.S === meetingId);
 const newMeeting = () => service.emulator!.createMeeting({ ExternalMeetingId: 'e2e' }).MeetingId!;

@@ -6,8 +6,9 @@
  * The table is read directly from dynalite (never through the fault proxy), with a full Scan rather than the
  * byMeeting index, so the check depends on neither the service's code nor its index.
  */
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ChimeEmulator } from '../../local/chime-emulator';
+import { scanTable as scanDynamoTable } from '../../local/dynamodb';
 
 export interface ConsistencyPeers {
   readonly emulator?: ChimeEmulator;
@@ -38,16 +39,7 @@ export interface ConsistencyReport {
 }
 
 /** Every item of the table (all pages). */
-export async function scanTable(peers: ConsistencyPeers): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await peers.dynamodbClient.send(new ScanCommand({ TableName: peers.tableName, ExclusiveStartKey, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+export const scanTable = (peers: ConsistencyPeers) => scanDynamoTable(peers.dynamodbClient, peers.tableName);
 
 /** Compares the emulator's attendees of one meeting with the table's mappings of that meeting. */
 export async function checkMeetingConsistency(peers: ConsistencyPeers, meetingId: string): Promise<ConsistencyReport> {

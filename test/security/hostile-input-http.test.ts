@@ -5,7 +5,7 @@
 // never reaches AWS. The valid parts of each request name a live meeting, attendee and user, so a request that
 // slipped through would show up.
 import { request as httpRequest, Agent } from 'node:http';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { scanTable } from '../../local/dynamodb';
 import fc from 'fast-check';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 import { isHostile, ROUTE, ROUTE_KEYS, wireEncode, type WireRequest } from './contract-oracle';
@@ -59,13 +59,7 @@ function send(method: string, path: string, body?: Buffer, headers: Record<strin
 }
 
 async function tableSnapshot(): Promise<string> {
-  const items: unknown[] = [];
-  let ExclusiveStartKey: Record<string, any> | undefined;
-  do {
-    const page = await service.dynamodbClient.send(new ScanCommand({ TableName: service.tableName, ExclusiveStartKey }));
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const items = await scanTable(service.dynamodbClient, service.tableName);
   return JSON.stringify(items.map((item) => JSON.stringify(item)).sort());
 }
 
