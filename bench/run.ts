@@ -5,24 +5,26 @@
 // "Performance" explains each figure.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { ENV, OPERATIONS } from '../lib/contract';
+import { ENV, FUNCTION_MEMORY_MB, OPERATIONS } from '../lib/contract';
 
 const ROOT = join(__dirname, '..');
 const TMP = join(ROOT, 'bench', 'tmp');
 const HANDLERS = Object.values(OPERATIONS);
-const bundleOf = (operation: string) => join(ROOT, 'assets', operation, 'index.mjs');
+const bundleOf = (operation: string) => join(ROOT, 'assets', operation, 'index.js');
 
 /** Cold starts of each variant; the brief asks for at least 20. */
 const COLD_ROUNDS = 25;
 const COLD_WARMUP_ROUNDS = 2;
 /** Warm runs: each scenario in this many processes (interleaved), p50 and p99 being medians over them. */
 const WARM_PROCESSES = 5;
-/** Untimed invocations first: the optimizing compiler is still at work for the first few hundred. */
-const WARM_WARMUP = 1000;
+/**
+ * Untimed invocations first, until the optimizing compiler has settled: after 1,000 a cheap route (0.4 ms) still
+ * saw ~90 functions optimized or deoptimized during its timed run (--trace-opt), after 3,000 about 15.
+ */
+const WARM_WARMUP = 3000;
 const WARM_ITERATIONS = 1000;
 const BATCH_WARM_ATTENDEES = 100;
 /** A 100-attendee batch request takes ~5 ms: fewer of them. */
@@ -84,56 +86,83 @@ const shuffle = <T>(items: T[]) => {
 };
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-/** The sample-style reference (bench/reference/), bundled as samples do: esbuild, not minified; CJS and ESM. */
-async function buildReferences() {
-  const entry = join(ROOT, 'bench', 'reference', 'create-attendee.ts');
-  const common: BuildOptions = { entryPoints: [entry], bundle: true, minify: false, platform: 'node', target: 'node22', logLevel: 'warning' };
-  const cjs = join(TMP, 'reference', 'index.cjs');
-  const esm = join(TMP, 'reference', 'index.mjs');
-  // CJS is the default of CDK's NodejsFunction; its ESM output needs the SDK's ESM builds (module first).
-  await build({ ...common, format: 'cjs', outfile: cjs });
-  await build({ ...common, format: 'esm', mainFields: ['module', 'main'], outfile: esm });
-  return { cjs, esm };
+/**
+ * The references (bench/reference/), bundled as the issue describes them, both CommonJS (CDK NodejsFunction's
+ * default, which Lambda require()s): the sample style unminified, the modular style minified.
+ */
+async function buildReferences(): Promise<Record<Reference, string>> {
+  const common: BuildOptions = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'warning' };
+  const out = (name: Reference) => join(TMP, 'reference', `${name}.cjs`);
+  await build({ ...common, entryPoints: [join(ROOT, 'bench', 'reference', 'sample-style.ts')], minify: false, outfile: out('referenceSample') });
+  await build({ ...common, entryPoints: [join(ROOT, 'bench', 'reference', 'modular.ts')], minify: true, outfile: out('referenceModular') });
+  return { referenceSample: out('referenceSample'), referenceModular: out('referenceModular') };
 }
+type Reference = 'referenceSample' | 'referenceModular';
+
+/**
+ * The two environments cold starts are timed in. `lambda` is what Lambda's Node.js 22 gives a function (it loads
+ * no extra CA certificates since Node.js 20). `workplace` adds what this workplace's shell gives every `node`,
+ * NODE_EXTRA_CA_CERTS (the system CA bundle, ~45 ms of every start): the issue's own figures (sample style
+ * 2.1×, modular 1.9× bare node) were taken there, and its targets are stated against them.
+ */
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const FRAMES = {
+  lambda: LAMBDA_ENV,
+  ...(existsSync(SYSTEM_CA_BUNDLE) && { workplace: { ...LAMBDA_ENV, NODE_EXTRA_CA_CERTS: SYSTEM_CA_BUNDLE } }),
+} as Record<'lambda' | 'workplace', Record<string, string> | undefined>;
+type Frame = keyof typeof FRAMES;
 
 /** Wall time of one fresh `node` process, from spawn to exit. */
-function timeNode(args: string[]): number {
+function timeNode(args: string[], env: Record<string, string>): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env: LAMBDA_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
   return elapsed;
 }
 
-function coldLoads(references: { cjs: string; esm: string }) {
-  const loader = join(ROOT, 'bench', 'cold-load.mjs');
-  // The floor of any ESM handler: Lambda's runtime imports the handler module, so the ESM loader's start-up is paid
-  // by an empty handler too.
-  const empty = join(TMP, 'empty-handler.mjs');
-  writeFileSync(empty, 'export const buildClients = () => undefined;\nexport const handler = async () => ({ statusCode: 204 });\n');
-  const variants: Record<string, string[]> = { bare: ['-e', '0'], emptyEsmHandler: [loader, pathToFileURL(empty).href] };
-  for (const operation of HANDLERS) variants[operation] = [loader, pathToFileURL(bundleOf(operation)).href];
-  variants.referenceCjs = [loader, pathToFileURL(references.cjs).href];
-  variants.referenceEsm = [loader, pathToFileURL(references.esm).href];
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+interface ColdLoad {
+  medianMs: number;
+  vsBareNode: number;
+  vsReferenceSample: number;
+  vsReferenceModular: number;
+}
+
+function coldLoads(references: Record<Reference, string>): Partial<Record<Frame, Record<string, ColdLoad>>> {
+  const loader = join(ROOT, 'bench', 'cold-load.cjs');
+  // The floor of any handler that calls an AWS API: node:https (with TLS) and node:crypto, and nothing else.
+  const floor = join(TMP, 'https-floor.js');
+  writeFileSync(floor, "require('node:https');\nrequire('node:crypto');\nexports.buildClients = () => undefined;\n");
+  const variants: Record<string, string[]> = { bare: ['-e', '0'], httpsFloor: [loader, floor] };
+  for (const operation of HANDLERS) variants[operation] = [loader, bundleOf(operation)];
+  for (const name of Object.keys(references) as Reference[]) variants[name] = [loader, references[name]];
+  const frames = (Object.keys(FRAMES) as Frame[]).filter((frame) => FRAMES[frame]);
+  const runs = frames.flatMap((frame) => Object.keys(variants).map((name) => ({ frame, name })));
+  const samples = new Map(runs.map(({ frame, name }) => [`${frame}/${name}`, [] as number[]]));
   for (let round = -COLD_WARMUP_ROUNDS; round < COLD_ROUNDS; round++) {
-    // Every variant once per round, in a new random order, so drift and order effects hit all of them alike.
-    for (const name of shuffle(Object.keys(variants))) {
-      const elapsed = timeNode(variants[name]);
-      if (round >= 0) samples[name].push(elapsed);
+    // Every variant in every frame once per round, in a new random order, so drift and order effects hit all alike.
+    for (const { frame, name } of shuffle([...runs])) {
+      const elapsed = timeNode(variants[name], FRAMES[frame]!);
+      if (round >= 0) samples.get(`${frame}/${name}`)!.push(elapsed);
     }
   }
-  const ratio = (name: string, base: string) => median(samples[name].map((t, i) => t / samples[base][i]));
-  const result: Record<string, { medianMs: number; vsBareNode: number; vsReference: number; vsReferenceEsm: number }> = {};
-  for (const name of Object.keys(variants)) {
-    result[name] = {
-      medianMs: median(samples[name]),
-      vsBareNode: ratio(name, 'bare'),
-      vsReference: ratio(name, 'referenceCjs'),
-      vsReferenceEsm: ratio(name, 'referenceEsm'),
-    };
+  const out: Partial<Record<Frame, Record<string, ColdLoad>>> = {};
+  for (const frame of frames) {
+    const of = (name: string) => samples.get(`${frame}/${name}`)!;
+    const ratio = (name: string, base: string) => median(of(name).map((t, i) => t / of(base)[i]));
+    out[frame] = Object.fromEntries(
+      Object.keys(variants).map((name) => [
+        name,
+        {
+          medianMs: median(of(name)),
+          vsBareNode: ratio(name, 'bare'),
+          vsReferenceSample: ratio(name, 'referenceSample'),
+          vsReferenceModular: ratio(name, 'referenceModular'),
+        },
+      ]),
+    );
   }
-  return result;
+  return out;
 }
 
 interface WarmRun {
@@ -141,6 +170,16 @@ interface WarmRun {
   times: number[];
   callsPerRequest: Record<string, number>;
 }
+
+/**
+ * The V8 heap limits Lambda's Node.js bootstrap derives from the function's memory (a tenth of it for the young
+ * generation, split in two semi-spaces; the rest for the old one): a warm run's garbage collection then matches
+ * the function's. V8's defaults would give a smaller young generation and more frequent pauses.
+ */
+const LAMBDA_NODE_FLAGS = [
+  `--max-semi-space-size=${Math.floor(FUNCTION_MEMORY_MB / 10 / 2)}`,
+  `--max-old-space-size=${FUNCTION_MEMORY_MB - Math.floor(FUNCTION_MEMORY_MB / 10)}`,
+];
 
 /** One child process running warm.mjs; the handlers' stdout (EMF metrics lines) goes to /dev/null, as a pipe would. */
 let warmRuns = 0;
@@ -150,8 +189,9 @@ function warmRun(operation: string, attendees: number): Promise<WarmRun> {
     const child = spawn(
       process.execPath,
       [
+        ...LAMBDA_NODE_FLAGS,
         join(ROOT, 'bench', 'warm.mjs'),
-        pathToFileURL(bundleOf(operation)).href,
+        bundleOf(operation),
         operation,
         String(attendees),
         String(attendees ? BATCH_WARM_WARMUP : WARM_WARMUP),
@@ -244,14 +284,19 @@ async function main(): Promise<void> {
   mkdirSync(TMP, { recursive: true });
   for (const operation of HANDLERS) statSync(bundleOf(operation)); // run `npm run bundle` first (npm run bench does)
 
-  progress('building the sample-style reference bundles');
+  progress('building the reference bundles');
   const references = await buildReferences();
   const sizes: Record<string, number> = Object.fromEntries(HANDLERS.map((op) => [op, statSync(bundleOf(op)).size]));
-  sizes.referenceCjs = statSync(references.cjs).size;
-  sizes.referenceEsm = statSync(references.esm).size;
+  for (const name of Object.keys(references) as Reference[]) sizes[name] = statSync(references[name]).size;
 
-  progress(`cold loads: ${COLD_ROUNDS} rounds of ${HANDLERS.length + 4} fresh node processes`);
+  const frameCount = Object.values(FRAMES).filter(Boolean).length;
+  progress(`cold loads: ${COLD_ROUNDS} rounds of ${(HANDLERS.length + 4) * frameCount} fresh node processes`);
   const cold = coldLoads(references);
+  // The issue's targets are stated in the frame its own figures were taken in; without a system CA bundle to
+  // reproduce it, the Lambda frame (stricter) is the one judged.
+  const judged = cold.workplace ?? cold.lambda!;
+  const judgedFrame = cold.workplace ? 'workplace' : 'lambda';
+  const worstOf = (key: keyof ColdLoad, frame = judged) => Math.max(...HANDLERS.map((op) => frame[op][key]));
   progress(`warm overhead: ${WARM_PROCESSES} processes per handler`);
   const warm = await warmOverhead();
   progress('a full meeting and 500 concurrent joins against the emulator (about a minute)');
@@ -266,8 +311,8 @@ async function main(): Promise<void> {
   const duplicated = (c: Record<string, number>) => c.usersWithTwoAttendees + c.attendeesWithTwoMappings + c.usersWithTwoMappings;
   const targets = [
     target('bundle-size', `every handler bundle ≤ ${TARGETS.bundleBytes} bytes minified`, Math.max(...HANDLERS.map((op) => sizes[op])), (v) => v <= TARGETS.bundleBytes),
-    target('cold-vs-bare-node', `every handler's cold load ≤ ${TARGETS.coldVsBareNode}× bare node`, Math.max(...HANDLERS.map((op) => cold[op].vsBareNode)), (v) => v <= TARGETS.coldVsBareNode),
-    target('cold-vs-reference', `every handler's cold load ≤ ${TARGETS.coldVsReference}× the sample-style reference (CJS)`, Math.max(...HANDLERS.map((op) => cold[op].vsReference)), (v) => v <= TARGETS.coldVsReference),
+    target('cold-vs-bare-node', `every handler's cold load ≤ ${TARGETS.coldVsBareNode}× bare node (${judgedFrame} frame, where the issue measured; the lambda frame is reported beside it)`, worstOf('vsBareNode'), (v) => v <= TARGETS.coldVsBareNode),
+    target('cold-vs-reference', `every handler's cold load ≤ ${TARGETS.coldVsReference}× the sample-style reference, in every frame`, Math.max(...Object.values(cold).map((frame) => worstOf('vsReferenceSample', frame))), (v) => v <= TARGETS.coldVsReference),
     target('warm-p99', `warm overhead p99 ≤ ${TARGETS.warmP99Ms} ms on every single-item route`, Math.max(...single.map((op) => warm[op].p99Ms)), (v) => v <= TARGETS.warmP99Ms),
     target('batch-chime-calls', `250 attendees in exactly ${TARGETS.batchChimeCalls} BatchCreateAttendee calls`, full.batchCreateAttendeeCalls, (v) => v === TARGETS.batchChimeCalls && full.created === 250),
     target('batch-dynamodb-writes', `250 attendees in ≤ ${TARGETS.batchDynamodbWrites} DynamoDB write calls`, full.dynamodbWriteCalls, (v) => v <= TARGETS.batchDynamodbWrites),
@@ -286,10 +331,10 @@ async function main(): Promise<void> {
     },
     durationSeconds: Math.round((Date.now() - started) / 1000),
     definitions: {
-      bundleBytes: 'size of assets/<operation>/index.mjs as shipped (minified ESM)',
-      coldLoad: `wall time of a fresh node process that imports the bundle and builds the configuration and AWS clients its first valid request uses (buildClients()), sending nothing; Lambda-like environment; median over ${COLD_ROUNDS} interleaved rounds; ratios are medians of per-round ratios`,
-      reference: 'bench/reference/create-attendee.ts: aggregated ChimeSDKMeetings + DynamoDBDocument built at module scope, SDK default credential chain, esbuild bundle not minified (CJS as CDK NodejsFunction does by default; ESM shown for information)',
-      warmOverhead: `await handler(event) on a valid request, the bundle's own clients with the transport replaced by an in-process peer answering at once; ${WARM_PROCESSES} processes per route, each ${WARM_ITERATIONS} sequential invocations after ${WARM_WARMUP} warm-up (batch: ${BATCH_WARM_ITERATIONS} requests of ${BATCH_WARM_ATTENDEES} attendees after ${BATCH_WARM_WARMUP}); p50 and p99 are the medians of the processes' own`,
+      bundleBytes: 'size of assets/<operation>/index.js as shipped (minified CommonJS)',
+      coldLoad: `wall time of a fresh node process that require()s the bundle, as Lambda loads a .js handler, and builds the configuration and AWS clients its first valid request uses (buildClients()), sending nothing; median over ${COLD_ROUNDS} interleaved rounds; ratios are medians of per-round ratios. Two frames: lambda = the environment Lambda gives a Node.js 22 function (no extra CA certificates); workplace = the same plus NODE_EXTRA_CA_CERTS=${SYSTEM_CA_BUNDLE}, as this workplace's shell starts every node, where the issue's figures (sample style 2.1×, modular 1.9×) were taken. httpsFloor = a file that only requires node:https and node:crypto`,
+      reference: 'bench/reference/: the same join handler with clients built at module scope and the SDK default credential chain; referenceSample = aggregated ChimeSDKMeetings + DynamoDBDocument, esbuild CJS not minified; referenceModular = modular clients and commands + DynamoDBDocumentClient, esbuild CJS minified',
+      warmOverhead: `node ${LAMBDA_NODE_FLAGS.join(' ')} (Lambda's heap flags for ${FUNCTION_MEMORY_MB} MB); await handler(event) on a valid request, the bundle's own clients with the transport replaced by an in-process peer answering at once; ${WARM_PROCESSES} processes per route, each ${WARM_ITERATIONS} sequential invocations after ${WARM_WARMUP} warm-up (batch: ${BATCH_WARM_ITERATIONS} requests of ${BATCH_WARM_ATTENDEES} attendees after ${BATCH_WARM_WARMUP}); p50 and p99 are the medians of the processes' own`,
       fullMeeting: 'local service (emulator + dynalite behind a counting proxy), 250 attendees in one batch request, BatchCreateAttendee token bucket 10/s burst 10; peerBusyMs is the time at least one AWS call of the handler waited for its answer; serviceMs = wallMs - peerBusyMs',
       concurrentJoins: '500 single joins sent at once to one meeting, CreateAttendee token bucket 10/s burst 10; a caller answered 429 comes back after Retry-After plus up to 1 s of jitter; Chime caps a meeting at 250 attendees',
       synth: `cdk synth (CLI wall time) of bench/synth/construct-app.ts vs bench/synth/l2-app.ts, ${SYNTH_ROUNDS} interleaved rounds`,
@@ -322,16 +367,23 @@ function table(r: any): string {
     lines.push(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
   lines.push(`cdk-chime-join-service benchmark: node ${r.machine.node}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageBefore} → ${r.machine.loadAverageAfter}, ${r.durationSeconds} s`);
   lines.push('');
-  const w1 = [38, 11, 9, 7, 10, 10];
-  row(['cold start (import + build clients)', 'bundle', 'median', '× bare', '× ref CJS', '× ref ESM'], w1);
-  for (const op of HANDLERS) {
-    const c = r.coldLoad[op];
-    row([op, kib(r.bundles[op]), ms(c.medianMs), c.vsBareNode.toFixed(2), c.vsReference.toFixed(2), c.vsReferenceEsm.toFixed(2)], w1);
-  }
-  row(['bare `node -e 0`', '', ms(r.coldLoad.bare.medianMs), '1.00', '', ''], w1);
-  row(['empty ESM handler', '', ms(r.coldLoad.emptyEsmHandler.medianMs), r.coldLoad.emptyEsmHandler.vsBareNode.toFixed(2), '', ''], w1);
-  row(['reference, sample style, CJS', kib(r.bundles.referenceCjs), ms(r.coldLoad.referenceCjs.medianMs), r.coldLoad.referenceCjs.vsBareNode.toFixed(2), '1.00', ''], w1);
-  row(['reference, sample style, ESM', kib(r.bundles.referenceEsm), ms(r.coldLoad.referenceEsm.medianMs), r.coldLoad.referenceEsm.vsBareNode.toFixed(2), '', '1.00'], w1);
+  const w1 = [30, 10, 9, 7, 7, 9, 7, 7];
+  row(['cold start (require + clients)', 'bundle', 'lambda:', '× bare', '× ref', 'workplace:', '× bare', '× ref'], w1);
+  const coldRow = (label: string, name: string, bytes?: number) => {
+    const cells = [label, bytes === undefined ? '' : kib(bytes)];
+    for (const frame of ['lambda', 'workplace']) {
+      const c = r.coldLoad[frame]?.[name];
+      cells.push(c ? ms(c.medianMs) : '', c ? c.vsBareNode.toFixed(2) : '', c ? c.vsReferenceSample.toFixed(2) : '');
+    }
+    row(cells, w1);
+  };
+  for (const op of HANDLERS) coldRow(op, op, r.bundles[op]);
+  coldRow('bare `node -e 0`', 'bare');
+  coldRow('node:https + node:crypto only', 'httpsFloor');
+  coldRow('reference: sample style', 'referenceSample', r.bundles.referenceSample);
+  coldRow('reference: modular, minified', 'referenceModular', r.bundles.referenceModular);
+  lines.push('  (× ref: divided by the sample-style reference; lambda: what Lambda gives a function; workplace: plus this');
+  lines.push("   workplace's NODE_EXTRA_CA_CERTS, the frame of the issue's figures)");
   lines.push('');
   const w2 = [38, 9, 9, 0];
   row(['warm overhead (instant peers)', 'p50', 'p99', 'AWS calls per request'], w2);

@@ -7,13 +7,14 @@
 // response parsing, our table mapping, the log line (formatted, not written) and the JSON response. Requests run
 // one at a time, as in one Lambda container.
 //
-// usage: node bench/warm.mjs <bundle file URL> <scenario> <batch size> <warm-up> <timed iterations> <result file>
+// usage: node bench/warm.mjs <bundle file> <scenario> <batch size> <warm-up> <timed iterations> <result file>
 // writes {scenario, times (ms, in order), callsPerRequest} to the result file. The handlers' own output (one EMF
 // metrics line per request on stdout) is written as in Lambda; bench/run.ts sends it to /dev/null.
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 
-const [bundleUrl, scenario, batchSizeArg, warmupArg, iterationsArg, resultFile] = process.argv.slice(2);
+const [bundleFile, scenario, batchSizeArg, warmupArg, iterationsArg, resultFile] = process.argv.slice(2);
 const batchSize = Number(batchSizeArg);
 const warmup = Number(warmupArg);
 const iterations = Number(iterationsArg);
@@ -173,7 +174,8 @@ function instantPeer(answers) {
   };
 }
 
-const { handler, buildClients } = await import(bundleUrl);
+// require()d, as Lambda loads a CommonJS .js handler.
+const { handler, buildClients } = createRequire(import.meta.url)(bundleFile);
 const deps = buildClients();
 const { event: request, expect: expectedStatus, answers } = scenarioOf(scenario);
 const peer = instantPeer(answers);

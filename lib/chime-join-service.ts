@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, METRICS_NAMESPACE, OPERATIONS, ROUTES, pathParameterNames } from './contract';
+import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, FUNCTION_MEMORY_MB, METRICS_NAMESPACE, OPERATIONS, ROUTES, pathParameterNames } from './contract';
 import { JoinAuthorization } from './join-authorization';
 import { acknowledge, REASONS, wildcardResourceDetail } from './nag-acknowledgements';
 import { batchCreateAttendeeSchema, createAttendeeSchema } from './request-schemas';
@@ -513,7 +513,7 @@ export class ChimeJoinService extends Construct {
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', operation)),
       handler: 'index.handler',
       role,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       // Below API Gateway's 29-second integration timeout, and above the handlers' bounded retries
       // (lambda/shared/retry.ts), so a slow upstream ends as our own JSON error.
       timeout: grants.timeout ?? Duration.seconds(15),

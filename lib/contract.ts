@@ -52,6 +52,9 @@ export const ATTENDEE_TABLE = {
 /** Default lifetime of a mapping after the join, in seconds (24 hours). */
 export const DEFAULT_ATTENDEE_TTL_SECONDS = 24 * 60 * 60;
 
+/** Every function's memory. Lambda sizes the V8 heap from it (bench/run.ts starts its warm runs the same way). */
+export const FUNCTION_MEMORY_MB = 512;
+
 /** Environment variables the construct sets on the functions and the handlers read. */
 export const ENV = {
   tableName: 'ATTENDEE_TABLE_NAME',

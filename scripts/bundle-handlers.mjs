@@ -1,9 +1,11 @@
-// Pre-bundles every Lambda entry in lambda/ into assets/<operation>/index.mjs, so that the construct ships
+// Pre-bundles every Lambda entry in lambda/ into assets/<operation>/index.js, so that the construct ships
 // ready code (lambda.Code.fromAsset) and consumers need neither esbuild nor Docker to synthesize.
 //
-// The bundles are minified ESM for Node.js 22 and carry only what the two services' clients can reach: a cold
-// start parses and runs every byte of them before the first request (bench/run.ts measures it; README
-// "Performance"). `node scripts/bundle-handlers.mjs --analyze` prints what each bundle is made of.
+// The bundles are minified CommonJS for Node.js 22 and carry only what the two services' clients can reach: a
+// cold start parses and runs every byte of them before the first request (bench/run.ts measures it; README
+// "Performance"). CommonJS, not ESM: Lambda require()s a .js handler, and that skips the ES module loader, which
+// costs a cold start ~6 ms more on this machine (and more again for each node: builtin imported through it).
+// The SDK's ESM builds are still the input (mainFields), because esbuild tree-shakes them far better. `node scripts/bundle-handlers.mjs --analyze` prints what each bundle is made of.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -142,7 +144,7 @@ for (const file of entries) {
   const name = basename(file, '.ts');
   const outdir = join(assetsDir, name);
   mkdirSync(outdir, { recursive: true });
-  const outfile = join(outdir, 'index.mjs');
+  const outfile = join(outdir, 'index.js');
   const result = await build({
     stdin: { contents: entryOf(file), resolveDir: lambdaDir, sourcefile: `${name}.entry.ts`, loader: 'ts' },
     outfile,
@@ -150,9 +152,8 @@ for (const file of entries) {
     minify: true,
     platform: 'node',
     target: 'node22',
-    format: 'esm',
-    // The SDK's ESM builds: without this, esbuild picks the CommonJS builds and the ESM bundle throws
-    // "Dynamic require of node:https is not supported" when Lambda loads it.
+    format: 'cjs',
+    // The SDK's ESM builds: esbuild can drop what they don't use, which it cannot do in the CommonJS builds.
     mainFields: ['module', 'main'],
     // Lambda gives the role's credentials in environment variables; the SDK's full default chain is ~53 KB.
     alias: { '@aws-sdk/credential-provider-node': join(lambdaDir, 'shared', 'env-credentials.ts') },

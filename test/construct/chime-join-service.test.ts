@@ -101,7 +101,7 @@ describe('defaults', () => {
     ['DeleteAttendee', 'delete-attendee'],
   ])('loads the %s function from its pre-bundled folder assets/%s', (id, folder) => {
     const assetDir = path.join(__dirname, '..', '..', 'assets', folder);
-    expect(fs.existsSync(path.join(assetDir, 'index.mjs'))).toBe(true);
+    expect(fs.existsSync(path.join(assetDir, 'index.js'))).toBe(true);
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)];
     expect(fn.Properties.Code.S3Key).toBe(`${FileSystem.fingerprint(assetDir)}.zip`);
   });

@@ -1,12 +1,12 @@
-// The shipped bundles (assets/<operation>/index.mjs, built by `npm run bundle`, which `pretest` runs) must load
-// as ESM in a fresh Node process and answer a request: importing alone would not catch the "Dynamic require of
-// node:https" trap, which only fires when the SDK code runs.
+// The shipped bundles (assets/<operation>/index.js, built by `npm run bundle`, which `pretest` runs) must load
+// the way Lambda loads a .js handler, with require() in a fresh CommonJS process, and answer a request: loading
+// alone would not catch a bundling fault (a missing module, a builtin the format can't reach) that only fires
+// when the SDK code runs.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { OPERATIONS } from '../../lib/contract';
 import { IAM_CALLER, MEETING_ID } from './fixtures';
@@ -14,15 +14,14 @@ import { IAM_CALLER, MEETING_ID } from './fixtures';
 const run = promisify(execFile);
 const assets = join(__dirname, '..', '..', 'assets');
 
-/** Imports a bundle and invokes its handler with `event`, in a process with only the given env vars. */
+/** Requires a bundle and invokes its handler with `event`, in a process with only the given env vars. */
 async function invokeBundle(operation: string, event: object, env: Record<string, string> = {}) {
-  const file = join(assets, operation, 'index.mjs');
+  const file = join(assets, operation, 'index.js');
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run bundle\` (npm test does it in pretest)`);
   const script = `
-    const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
-    const result = await handler(${JSON.stringify(event)});
-    process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n');`;
-  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    const { handler } = require(${JSON.stringify(file)});
+    handler(${JSON.stringify(event)}).then((result) => process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n'));`;
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=commonjs', '-e', script], {
     env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AUTH_MODE: 'iam', ...env },
     timeout: 30_000,
   });
@@ -47,7 +46,7 @@ describe('bundled handlers', () => {
     [OPERATIONS.listAttendees, event({ MeetingId: 'not-a-guid' }), 'MeetingId'],
     [OPERATIONS.listUserAttendees, event({ ExternalUserId: 'x' }), 'ExternalUserId'],
     [OPERATIONS.deleteAttendee, event({ MeetingId: 'not-a-guid', AttendeeId: 'not-a-guid' }), 'MeetingId'],
-  ])('%s loads as ESM and answers an invalid request with 400 JSON', async (operation, invalid, field) => {
+  ])('%s loads with require() and answers an invalid request with 400 JSON', async (operation, invalid, field) => {
     const { result } = await invokeBundle(operation, invalid);
     expect(result.statusCode).toBe(400);
     expect(result.headers['Content-Type']).toBe('application/json');

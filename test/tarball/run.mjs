@@ -62,7 +62,7 @@ try {
   check(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources (only .d.ts)');
   check(!files.some((f) => /^(test|local|lambda|bin|scripts|dist|cdk\.out)\//.test(f)), 'no tests, local/, lambda/, bin/, scripts/, dist/');
   const required = ['.jsii', 'package.json', 'README.md', 'API.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts',
-    ...operations.map((op) => `assets/${op}/index.mjs`)];
+    ...operations.map((op) => `assets/${op}/index.js`)];
   const missing = required.filter((f) => !files.includes(f));
   check(missing.length === 0, `the tarball holds .jsii, the docs, lib/index and a bundle per operation (${operations.length})`,
     `missing ${missing.join(', ')}`);

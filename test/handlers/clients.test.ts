@@ -1,0 +1,156 @@
+// The clients' SigV4 hashing (lambda/shared/sha256.ts) and the middleware the handlers drop: the one-shot
+// SHA-256/HMAC must give the same bytes as node:crypto's Hash and Hmac for any input, and a client using it must
+// sign exactly as a client using the SDK's default.
+import { createHash, createHmac } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ChimeSDKMeetingsClient, CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { chimeClient, dynamodbClient } from '../../lambda/shared/clients';
+import { Sha256 } from '../../lambda/shared/sha256';
+
+type Chunk = string | Uint8Array | ArrayBuffer | DataView;
+
+const bytesOf = (chunk: Chunk): Buffer =>
+  typeof chunk === 'string'
+    ? Buffer.from(chunk, 'utf8')
+    : ArrayBuffer.isView(chunk)
+      ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      : Buffer.from(chunk);
+
+/** Strings (any Unicode), byte arrays, bare ArrayBuffers, and views onto the middle of a larger buffer. */
+const chunk: fc.Arbitrary<Chunk> = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.uint8Array({ maxLength: 300 }),
+  fc.uint8Array({ maxLength: 100 }).map((bytes) => bytes.slice().buffer),
+  fc
+    .tuple(fc.uint8Array({ minLength: 2, maxLength: 100 }), fc.nat(), fc.nat())
+    .map(([bytes, a, b]) => {
+      const start = a % bytes.length;
+      return new DataView(bytes.buffer, start, b % (bytes.length - start + 1));
+    }),
+);
+
+describe('Sha256 (one-shot SHA-256 and HMAC-SHA256)', () => {
+  it('digests any sequence of chunks as node:crypto createHash does', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(chunk, { maxLength: 6 }), async (chunks) => {
+        const ours = new Sha256();
+        const reference = createHash('sha256');
+        for (const c of chunks) {
+          ours.update(c);
+          reference.update(bytesOf(c));
+        }
+        expect(Buffer.from(await ours.digest()).toString('hex')).toBe(reference.digest('hex'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keys HMAC as createHmac does, for keys shorter than, equal to and longer than the 64-byte block', async () => {
+    const key = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 100 }),
+      fc.uint8Array({ maxLength: 200 }),
+      fc.constantFrom(64, 63, 65, 128).map((n) => new Uint8Array(n).fill(0xa5)),
+    );
+    await fc.assert(
+      fc.asyncProperty(key, fc.array(chunk, { maxLength: 4 }), async (secret, chunks) => {
+        const ours = new Sha256(secret);
+        const reference = createHmac('sha256', bytesOf(secret));
+        for (const c of chunks) {
+          ours.update(c);
+          reference.update(bytesOf(c));
+        }
+        expect(Buffer.from(await ours.digest()).toString('hex')).toBe(reference.digest('hex'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('matches the published test vectors (FIPS 180-2 "abc", RFC 4231 case 2)', async () => {
+    const abc = new Sha256();
+    abc.update('abc');
+    expect(Buffer.from(await abc.digest()).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const hmac = new Sha256('Jefe');
+    hmac.update('what do ya want for nothing?');
+    expect(Buffer.from(await hmac.digest()).toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('treats no secret and an empty string as a plain digest, as the SDK does, and starts over after reset()', async () => {
+    const plain = createHash('sha256').update('x').digest('hex');
+    for (const hash of [new Sha256(), new Sha256('')]) {
+      hash.update('stale');
+      hash.reset();
+      hash.update('x');
+      expect(Buffer.from(await hash.digest()).toString('hex')).toBe(plain);
+    }
+  });
+});
+
+describe('clients signing with Sha256', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session' };
+
+  /** A transport that records what it is asked to send and answers 200 `{}`. */
+  function recorder() {
+    const sent: Array<Record<string, string>> = [];
+    return {
+      sent,
+      handle: async (request: { headers: Record<string, string> }) => {
+        sent.push({ ...request.headers });
+        return { response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from('{}')]) } };
+      },
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    };
+  }
+
+  /** amz-sdk-invocation-id is a new UUID per call and is signed: fixed just before signing, so both sign alike. */
+  function pinInvocationId<T extends ChimeSDKMeetingsClient | DynamoDBClient>(client: T): T {
+    (client.middlewareStack as any).addRelativeTo(
+      (next: (args: any) => Promise<any>) => async (args: any) => {
+        args.request.headers['amz-sdk-invocation-id'] = '00000000-0000-4000-8000-000000000000';
+        return next(args);
+      },
+      { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'pinInvocationId' },
+    );
+    return client;
+  }
+
+  beforeAll(() => {
+    // Only the clock is fixed (both signers then stamp the same X-Amz-Date); timers stay real.
+    jest.useFakeTimers({ now: new Date('2030-06-01T12:34:56Z'), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+  });
+  afterAll(() => jest.useRealTimers());
+
+  it('signs Chime (REST-JSON, with and without a body) and DynamoDB (JSON-RPC) calls byte for byte as the SDK default does', async () => {
+    const signed = async (sha256: typeof Sha256 | undefined) => {
+      const chime = recorder();
+      const dynamo = recorder();
+      const options = { region: 'us-east-1', credentials, ...(sha256 && { sha256 }) };
+      const chimeSdk = pinInvocationId(new ChimeSDKMeetingsClient({ ...options, requestHandler: chime }));
+      const dynamodb = pinInvocationId(new DynamoDBClient({ ...options, requestHandler: dynamo }));
+      const meetingId = '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11';
+      await chimeSdk.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: 'user-ä-1' }));
+      await chimeSdk.send(new GetMeetingCommand({ MeetingId: meetingId }));
+      await dynamodb.send(new PutItemCommand({ TableName: 't', Item: { ExternalUserId: { S: 'user-ä-1' }, MeetingId: { S: meetingId } } }));
+      return [...chime.sent, ...dynamo.sent];
+    };
+    const ours = await signed(Sha256);
+    const theirs = await signed(undefined);
+    expect(ours).toHaveLength(3);
+    for (const [i, headers] of ours.entries()) {
+      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20300601\/us-east-1\/(chime|dynamodb)\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/);
+      expect(headers.authorization).toBe(theirs[i].authorization);
+      expect(headers['x-amz-date']).toBe('20300601T123456Z');
+    }
+  });
+
+  it('builds the production clients with it, and without the SDK logger middleware (no logger is configured)', () => {
+    for (const client of [chimeClient(), dynamodbClient()]) {
+      expect(client.config.sha256).toBe(Sha256);
+      const names = client.middlewareStack.identify().join('\n');
+      expect(names).toMatch(/retryMiddleware/);
+      expect(names).not.toMatch(/loggerMiddleware/);
+    }
+  });
+});
