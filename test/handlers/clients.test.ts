@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { ChimeSDKMeetingsClient, CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { chimeClient, dynamodbClient } from '../../lambda/shared/clients';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { chimeClient, dynamodbClient, leanClient } from '../../lambda/shared/clients';
 import { Sha256 } from '../../lambda/shared/sha256';
 
 type Chunk = string | Uint8Array | ArrayBuffer | DataView;
@@ -87,7 +88,7 @@ describe('Sha256 (one-shot SHA-256 and HMAC-SHA256)', () => {
   });
 });
 
-describe('clients signing with Sha256', () => {
+describe('clients signing with Sha256 and one reused signer (leanClient)', () => {
   const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session' };
 
   /** A transport that records what it is asked to send and answers 200 `{}`. */
@@ -122,27 +123,39 @@ describe('clients signing with Sha256', () => {
   });
   afterAll(() => jest.useRealTimers());
 
-  it('signs Chime (REST-JSON, with and without a body) and DynamoDB (JSON-RPC) calls byte for byte as the SDK default does', async () => {
-    const signed = async (sha256: typeof Sha256 | undefined) => {
+  it('signs Chime (REST-JSON, with and without a body) and DynamoDB (JSON-RPC) calls byte for byte as the SDK default does, reusing one signer per client', async () => {
+    const signed = async (lean: boolean) => {
       const chime = recorder();
       const dynamo = recorder();
-      const options = { region: 'us-east-1', credentials, ...(sha256 && { sha256 }) };
-      const chimeSdk = pinInvocationId(new ChimeSDKMeetingsClient({ ...options, requestHandler: chime }));
-      const dynamodb = pinInvocationId(new DynamoDBClient({ ...options, requestHandler: dynamo }));
+      const options = { region: 'us-east-1', credentials, ...(lean && { sha256: Sha256 }) };
+      const build = <T extends ChimeSDKMeetingsClient | DynamoDBClient>(client: T, name: string) => pinInvocationId(lean ? leanClient(client, name) : client);
+      const chimeSdk = build(new ChimeSDKMeetingsClient({ ...options, requestHandler: chime }), 'chime');
+      const dynamodb = build(new DynamoDBClient({ ...options, requestHandler: dynamo }), 'dynamodb');
       const meetingId = '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11';
       await chimeSdk.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: 'user-ä-1' }));
+      await chimeSdk.send(new GetMeetingCommand({ MeetingId: meetingId }));
       await chimeSdk.send(new GetMeetingCommand({ MeetingId: meetingId }));
       await dynamodb.send(new PutItemCommand({ TableName: 't', Item: { ExternalUserId: { S: 'user-ä-1' }, MeetingId: { S: meetingId } } }));
       return [...chime.sent, ...dynamo.sent];
     };
-    const ours = await signed(Sha256);
-    const theirs = await signed(undefined);
-    expect(ours).toHaveLength(3);
+    const spy = jest.spyOn(SignatureV4.prototype, 'sign');
+    const ours = await signed(true);
+    const oursSigners = spy.mock.contexts.splice(0);
+    const theirs = await signed(false);
+    const theirSigners = spy.mock.contexts.splice(0);
+    spy.mockRestore();
+
+    expect(ours).toHaveLength(4);
     for (const [i, headers] of ours.entries()) {
       expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20300601\/us-east-1\/(chime|dynamodb)\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/);
       expect(headers.authorization).toBe(theirs[i].authorization);
       expect(headers['x-amz-date']).toBe('20300601T123456Z');
     }
+    // The three Chime calls went through one signer, the DynamoDB call through another; the SDK's default made four.
+    expect(oursSigners).toHaveLength(4);
+    expect(new Set(oursSigners.slice(0, 3)).size).toBe(1);
+    expect(oursSigners[3]).not.toBe(oursSigners[0]);
+    expect(new Set(theirSigners).size).toBe(4);
   });
 
   it('builds the production clients with it, and without the SDK logger middleware (no logger is configured)', () => {
