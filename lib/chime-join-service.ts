@@ -4,7 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -508,7 +508,7 @@ export class ChimeJoinService extends Construct {
 
     const fn = new lambda.Function(this, id, {
       description: `Chime join service: ${operation}`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', operation)),
       handler: 'index.handler',
@@ -524,8 +524,6 @@ export class ChimeJoinService extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
     });
-    acknowledge(fn, 'AwsSolutions-L1', REASONS.runtime);
-    acknowledge(fn, 'Serverless-LambdaLatestVersion', REASONS.runtime);
     acknowledge(fn, 'Serverless-LambdaDLQ', REASONS.noDlq);
     return fn;
   }

@@ -1,7 +1,7 @@
 import { Annotations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { Construct } from 'constructs';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { type Construct } from 'constructs';
 import { DEFAULT_ADMIN_GROUP, DEFAULT_IDENTITY_CLAIM, ENV } from './contract';
 import { REASONS } from './nag-acknowledgements';
 

@@ -1,5 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 
 /*
  * The cdk-nag findings this construct's design raises on purpose, acknowledged on the one resource each concerns,
@@ -14,8 +14,6 @@ export const REASONS = {
     + 'these two write-only actions are what active tracing needs.',
   kmsWildcardActions: 'The same key actions aws-dynamodb grants for table writes (GenerateDataKey*, ReEncrypt*), '
     + 'on the table\'s one customer managed key only.',
-  runtime: 'The handlers are bundled for and tested on Node.js 22 (esbuild target node22), a runtime in standard '
-    + 'support; moving to a newer runtime is a deliberate, tested release of this library.',
   noDlq: 'Invoked only synchronously by API Gateway: a failure returns to the caller as a JSON error and the caller '
     + 'retries; a dead-letter queue receives only asynchronous invocations.',
   noWaf: 'AWS WAF is opt-in through the webAclArn prop: the rules and their cost are the API owner\'s choice. The API '

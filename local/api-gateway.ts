@@ -1,9 +1,9 @@
 // A local stand-in for the deployed API Gateway REST API: HTTP requests become the proxy events API Gateway sends
 // (path parameters, query strings, headers, request context, authorizer context) and go to the same handler code.
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { pathParameterNames, ROUTES, RouteDefinition } from '../lib/contract';
+import { pathParameterNames, ROUTES, type RouteDefinition } from '../lib/contract';
 import { listenOnLoopback } from './loopback';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;

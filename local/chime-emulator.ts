@@ -36,7 +36,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID }
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Attendee, Meeting, MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
-import { MAX_ATTENDEES_PER_MEETING, MEDIA_CAPABILITIES } from '../lib/contract';
+import { MAX_ATTENDEES_PER_MEETING, type MEDIA_CAPABILITIES } from '../lib/contract';
 import {
   BATCH_CREATE_ATTENDEE_BODY,
   CHIME_ERROR_STATUS,
@@ -517,7 +517,7 @@ class ChimeEmulatorServer implements ChimeEmulator {
     try {
       return structuredClone(this.createMeetingFrom(request, this.options.region ?? 'us-east-1'));
     } catch (error) {
-      if (error instanceof ChimeError) throw new Error(`${error.type}: ${error.message}`);
+      if (error instanceof ChimeError) throw new Error(`${error.type}: ${error.message}`, { cause: error });
       throw error;
     }
   }

@@ -1,13 +1,13 @@
 // The whole join service on loopback: the Chime SDK Meetings emulator (or the real service), DynamoDB through
 // dynalite with the construct's table, and the API Gateway adapter dispatching to the same handler code.
 // Used by `npm run local` and by the end-to-end tests.
-import { IncomingMessage } from 'node:http';
+import { type IncomingMessage } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV, OPERATIONS } from '../lib/contract';
-import { LocalApi, ProxyHandler, startLocalApi } from './api-gateway';
-import { ChimeEmulator, ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
-import { createAttendeeTable, LocalDynamoDb, startDynamoDb } from './dynamodb';
-import { DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
+import { type LocalApi, type ProxyHandler, startLocalApi } from './api-gateway';
+import { type ChimeEmulator, type ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
+import { createAttendeeTable, type LocalDynamoDb, startDynamoDb } from './dynamodb';
+import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
 
 export interface LocalJoinServiceOptions {
   /** Port of the API on 127.0.0.1; 0 picks a free one. @default 0 */

@@ -5,8 +5,6 @@ import { ChimeSDKMeetingsClient, CreateMeetingCommand } from '@aws-sdk/client-ch
 import { startLocalJoinService } from './join-service';
 
 async function main(): Promise<void> {
-  // The SDK warns about Node.js 20's end of life on every client; Lambda runs Node.js 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     options: {
       'port': { type: 'string', default: '8080' },

@@ -1,7 +1,7 @@
 // Pre-bundles every Lambda entry in lambda/ into assets/<operation>/index.js, so that the construct ships
 // ready code (lambda.Code.fromAsset) and consumers need neither esbuild nor Docker to synthesize.
 //
-// The bundles are minified CommonJS for Node.js 22 and carry only what the two services' clients can reach: a
+// The bundles are minified CommonJS for Node.js 24 (Lambda's nodejs24.x) and carry only what the two services' clients can reach: a
 // cold start parses and runs every byte of them before the first request (bench/run.ts measures it; README
 // "Performance"). CommonJS, not ESM: Lambda require()s a .js handler, and that skips the ES module loader, which
 // costs a cold start ~6 ms more on this machine (and more again for each node: builtin imported through it).
@@ -16,6 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lambdaDir = join(root, 'lambda');
 const assetsDir = join(root, 'assets');
 const analyze = process.argv.includes('--analyze');
+// `--quiet`: no size table (the example app's `cdk synth` bundles first, and its output is the template).
+const quiet = process.argv.includes('--quiet');
 
 /**
  * Code the SDK would bundle but these handlers never run (or run only a sliver of), replaced by small stand-ins.
@@ -151,7 +153,7 @@ for (const file of entries) {
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'cjs',
     // The SDK's ESM builds: esbuild can drop what they don't use, which it cannot do in the CommonJS builds.
     mainFields: ['module', 'main'],
@@ -168,5 +170,6 @@ for (const file of entries) {
 }
 writeFileSync(join(assetsDir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
 for (const [name, size] of Object.entries(sizes)) {
+  if (quiet) break;
   console.log(`${name.padEnd(24)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
 }

@@ -1,6 +1,3 @@
-// The AWS SDK warns about Node.js 20's end of life on every client; the Lambda runtime is Node.js 22.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 // The handlers write one EMF record per request to stdout (their log line and metrics). Thousands of requests
 // run in the suites, so drop those lines from the test output; a test that asserts on them spies on
 // process.stdout.write itself (test/handlers/fixtures.ts captureLogs), which sees every record.

@@ -24,7 +24,7 @@ table.addGlobalSecondaryIndex({
 const api = new apigateway.RestApi(stack, 'Api');
 for (const route of ROUTES) {
   const fn = new lambda.Function(stack, route.operation, {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', route.operation)),
     handler: 'index.handler',

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { OPERATIONS } from '../../lib/contract';
 import { authConfig, authorize, callerIdentity } from './authorization';
 import { corsAllowOrigins } from './clients';
-import { JoinServiceError, toJoinServiceError } from './errors';
+import { type JoinServiceError, toJoinServiceError } from './errors';
 import { emitRequestRecord, withCounters } from './metrics';
 
 /**

@@ -84,7 +84,7 @@ describe('JoinAuthorization.cognito()', () => {
 describe('JoinAuthorization.custom()', () => {
   const { template } = synthService({}, (stack) => {
     const fn = new lambda.Function(stack, 'AuthorizerFunction', {
-      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     });
     return { authorization: JoinAuthorization.custom(new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
   });

@@ -1,15 +1,15 @@
 // cdk-nag's AwsSolutions and Serverless packs over the example app and every authorization mode and option that
 // changes the resources: no finding may stay unacknowledged, and each acknowledgement names one resource and why.
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { buildExampleApp } from '../../bin/example-app';
-import { ChimeJoinServiceProps, JoinAuthorization } from '../../lib';
+import { type ChimeJoinServiceProps, JoinAuthorization } from '../../lib';
 import { synthService } from './template-helpers';
 
 /** Every finding of both packs under a scope, as `rule on construct path` strings. */
@@ -49,7 +49,7 @@ const SCENARIOS: Array<[string, ChimeJoinServiceProps | ((stack: Stack) => Chime
   ['custom authorization', (stack) => ({
     authorization: JoinAuthorization.custom(new apigateway.TokenAuthorizer(stack, 'Authorizer', {
       handler: new lambda.Function(stack, 'AuthorizerFn', {
-        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
       }),
     })),
   })],
@@ -91,9 +91,18 @@ describe('cdk-nag', () => {
     // The same resources without this construct's acknowledgements: plain L2s that the packs flag.
     const { stack } = synthService();
     const bare = new lambda.Function(stack, 'Bare', {
-      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     });
     const raised = findings(bare).map((f) => f.split(' on ')[0]);
-    expect(raised).toEqual(expect.arrayContaining(['AwsSolutions-L1', 'Serverless-LambdaDLQ', 'Serverless-LambdaLatestVersion']));
+    expect(raised).toEqual(expect.arrayContaining(['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']));
+  });
+
+  it('needs no runtime acknowledgement: Node.js 24 is the latest runtime, while Node.js 22 would be flagged', () => {
+    const { stack } = synthService();
+    const runtimeFindings = (id: string, runtime: lambda.Runtime) => findings(new lambda.Function(stack, id, {
+      runtime, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+    })).map((f) => f.split(' on ')[0]).filter((rule) => ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'].includes(rule));
+    expect(runtimeFindings('OnNode22', lambda.Runtime.NODEJS_22_X).sort()).toEqual(['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']);
+    expect(runtimeFindings('OnNode24', lambda.Runtime.NODEJS_24_X)).toEqual([]);
   });
 });

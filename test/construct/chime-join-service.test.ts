@@ -58,12 +58,12 @@ describe('defaults', () => {
     });
   });
 
-  it('runs five Node.js 22 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway\'s', () => {
+  it('runs five Node.js 24 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway\'s', () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ChimeJoinService, ChimeJoinServiceProps } from '../../lib';
+import { ChimeJoinService, type ChimeJoinServiceProps } from '../../lib';
 
 /**
  * A stack in a fixed environment holding one ChimeJoinService, and its synthesized template.

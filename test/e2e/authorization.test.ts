@@ -1,6 +1,6 @@
 // Identity-bound joins over HTTP: the local service in `headers` mode puts the caller's identity in the request
 // context as a custom authorizer would, and the handlers enforce who may do what. Real SDK clients, emulator, dynalite.
-import { LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 
 let service: LocalJoinService;
 let meetingId: string;

@@ -2,7 +2,7 @@
 // Chime SDK Meetings emulator and DynamoDB (dynalite). Nothing here is mocked.
 import { MeetingSessionConfiguration } from 'amazon-chime-sdk-js';
 import { scanTable } from '../../local/dynamodb';
-import { LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 
 let service: LocalJoinService;
 /** Every line the handlers logged, to prove no join token is ever logged. */

@@ -2,7 +2,7 @@ import {
   type Attendee,
   type AttendeeCapabilities,
   BatchCreateAttendeeCommand,
-  ChimeSDKMeetingsClient,
+  type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   DeleteAttendeeCommand,
   GetAttendeeCommand,

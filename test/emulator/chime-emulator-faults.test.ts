@@ -1,6 +1,6 @@
 import {
   BatchCreateAttendeeCommand,
-  ChimeSDKMeetingsClient,
+  type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   CreateMeetingCommand,
   DeleteAttendeeCommand,

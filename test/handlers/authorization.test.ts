@@ -4,9 +4,9 @@ import { BatchCreateAttendeeCommand, ChimeSDKMeetingsClient, CreateAttendeeComma
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV, OPERATIONS } from '../../lib/contract';
-import { AuthConfig, authorize, callerIdentity, readAuthConfig } from '../../lambda/shared/authorization';
+import { type AuthConfig, authorize, callerIdentity, readAuthConfig } from '../../lambda/shared/authorization';
 import { JoinServiceError } from '../../lambda/shared/errors';
-import { Operation, toJoinRequest } from '../../lambda/shared/http';
+import { type Operation, toJoinRequest } from '../../lambda/shared/http';
 import { handler as batchHandler } from '../../lambda/batch-create-attendee';
 import { handler as createHandler } from '../../lambda/create-attendee';
 import { ATTENDEE_ID, captureLogs, chimeAttendee, MEETING, MEETING_ID, parseBody, proxyEvent, TABLE } from './fixtures';

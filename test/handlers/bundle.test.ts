@@ -83,7 +83,7 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
   let server: Server;
   let endpoint: string;
   beforeAll(async () => {
-    server = createServer(async (req: IncomingMessage, res) => {
+    server = createServer((req: IncomingMessage, res) => void (async () => {
       let body = '';
       for await (const chunk of req) body += chunk;
       received.push({ method: req.method, url: req.url, target: req.headers['x-amz-target'] as string, authorization: req.headers.authorization, body });
@@ -94,7 +94,7 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID, JoinToken: 'bundle-secret-token' }] }));
       }
-    });
+    })());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -10,7 +10,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutIte
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { createAttendee, handler } from '../../lambda/create-attendee';
-import { JoinServiceError } from '../../lambda/shared/errors';
+import { type JoinServiceError } from '../../lambda/shared/errors';
 import {
   ATTENDEE_ID,
   captureLogs,

@@ -25,7 +25,7 @@ const joinService = new ChimeJoinService(existing, 'JoinService', {
   corsAllowOrigins: ['https://meet.example.com'],
 });
 const backend = new lambda.Function(existing, 'Backend', {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: lambda.Runtime.NODEJS_24_X,
   handler: 'index.handler',
   code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 204 });'),
   environment: {
