@@ -56,7 +56,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../lambda/*', '../local/*', '../test/*', '../bench/*'], message: 'lib/ must not import lambda/, local/, test/ or bench/' }] },
+        {
+          patterns: [
+            {
+              group: ['../lambda/*', '../local/*', '../test/*', '../bench/*'],
+              message: 'lib/ must not import lambda/, local/, test/ or bench/',
+            },
+          ],
+        },
       ],
     },
   },
@@ -69,7 +76,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'handlers must not import the CDK' },
-            { group: ['**/local/*', '**/test/*', '**/bench/*'], message: 'handlers must not import local/, test/ or bench/' },
+            {
+              group: ['**/local/*', '**/test/*', '**/bench/*'],
+              message: 'handlers must not import local/, test/ or bench/',
+            },
           ],
         },
       ],

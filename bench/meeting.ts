@@ -38,7 +38,10 @@ class PeerTimer {
         this.intervals.push([started, performance.now()]);
       }
     };
-    for (const stack of [chimeClient().middlewareStack, dynamodbClient().middlewareStack] as MiddlewareStack<object, object>[]) {
+    for (const stack of [chimeClient().middlewareStack, dynamodbClient().middlewareStack] as MiddlewareStack<
+      object,
+      object
+    >[]) {
       stack.add(timer, { step: 'deserialize', priority: 'low', name: 'benchPeerTimer' });
     }
   }
@@ -73,7 +76,11 @@ async function call(service: LocalJoinService, method: string, path: string, bod
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: text ? JSON.parse(text) : undefined,
+  };
 }
 
 /** The meeting's mappings, read from the byMeeting index, every page. */
@@ -115,7 +122,9 @@ async function consistency(service: LocalJoinService, meetingId: string, joined:
     mappings: mappings.length,
     attendeesWithoutMapping: attendees.filter((a) => !mappingsPerAttendee.has(a.AttendeeId!)).length,
     mappingsWithoutAttendee: mappings.filter((m) => !chimeIds.has(m.AttendeeId?.S ?? '')).length,
-    joinedButMissing: [...joined].filter(([user, id]) => attendeeOfUser.get(user) !== id || !mappingsPerAttendee.has(id)).length,
+    joinedButMissing: [...joined].filter(
+      ([user, id]) => attendeeOfUser.get(user) !== id || !mappingsPerAttendee.has(id),
+    ).length,
     attendeesOfCallersNotToldJoined: attendees.filter((a) => !joined.has(a.ExternalUserId!)).length,
     usersWithTwoAttendees: [...attendeesPerUser.values()].filter((n) => n > 1).length,
     attendeesWithTwoMappings: [...mappingsPerAttendee.values()].filter((n) => n > 1).length,
@@ -163,7 +172,10 @@ async function fullMeeting(service: LocalJoinService, peers: PeerTimer) {
   const dynamodbCalls = deltas(dynamoBefore, service.dynamodbFaults!.stats().operations);
   emulator.resetFaults();
   const joined = new Map<string, string>(
-    (reply.body?.Attendees ?? []).map((a: { ExternalUserId: string; AttendeeId: string }) => [a.ExternalUserId, a.AttendeeId]),
+    (reply.body?.Attendees ?? []).map((a: { ExternalUserId: string; AttendeeId: string }) => [
+      a.ExternalUserId,
+      a.AttendeeId,
+    ]),
   );
   // The limit lets `burst` calls through at once, then one per 1/rate s.
   const rateLimitFloorMs = (Math.max(0, chime.requests - LIMIT.burst) / LIMIT.ratePerSecond) * 1000;
@@ -237,7 +249,8 @@ async function rush(service: LocalJoinService, peers: PeerTimer) {
     outcome[key] = (outcome[key] ?? 0) + 1;
   }
   const joined = new Map<string, string>();
-  for (const [user, reply] of final) if (reply.status === 200 || reply.status === 201) joined.set(user, reply.body.Attendee.AttendeeId);
+  for (const [user, reply] of final)
+    if (reply.status === 200 || reply.status === 201) joined.set(user, reply.body.Attendee.AttendeeId);
   const dynamodbCalls = deltas(dynamoBefore, service.dynamodbFaults!.stats().operations);
   const createAttendee = chimeDelta(chimeBefore.CreateAttendee, emulator.stats().operations.CreateAttendee);
   emulator.resetFaults();
@@ -272,7 +285,9 @@ async function main(): Promise<void> {
     const peers = new PeerTimer();
     // Warm-up, so that the full meeting is timed on warm functions: clients built, connections open.
     const warmup = service.emulator!.createMeeting({ ExternalMeetingId: 'bench-warmup' }).MeetingId!;
-    await call(service, 'POST', `/meetings/${warmup}/attendees/batch`, { Attendees: [{ ExternalUserId: 'w1' }, { ExternalUserId: 'w2' }] });
+    await call(service, 'POST', `/meetings/${warmup}/attendees/batch`, {
+      Attendees: [{ ExternalUserId: 'w1' }, { ExternalUserId: 'w2' }],
+    });
     await call(service, 'POST', `/meetings/${warmup}/attendees`, { ExternalUserId: 'w3' });
     const meeting = await fullMeeting(service, peers);
     const joins = await rush(service, peers);

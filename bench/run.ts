@@ -93,9 +93,20 @@ const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 async function buildReferences(): Promise<Record<Reference, string>> {
   const common: BuildOptions = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'warning' };
   const out = (name: Reference) => join(TMP, 'reference', `${name}.cjs`);
-  await build({ ...common, entryPoints: [join(ROOT, 'bench', 'reference', 'sample-style.ts')], minify: false, outfile: out('referenceSample') });
+  await build({
+    ...common,
+    entryPoints: [join(ROOT, 'bench', 'reference', 'sample-style.ts')],
+    minify: false,
+    outfile: out('referenceSample'),
+  });
   // The SDK's ESM builds (module first) let esbuild drop what the commands don't use: the issue's 351 KB.
-  await build({ ...common, entryPoints: [join(ROOT, 'bench', 'reference', 'modular.ts')], minify: true, mainFields: ['module', 'main'], outfile: out('referenceModular') });
+  await build({
+    ...common,
+    entryPoints: [join(ROOT, 'bench', 'reference', 'modular.ts')],
+    minify: true,
+    mainFields: ['module', 'main'],
+    outfile: out('referenceModular'),
+  });
   return { referenceSample: out('referenceSample'), referenceModular: out('referenceModular') };
 }
 type Reference = 'referenceSample' | 'referenceModular';
@@ -204,7 +215,9 @@ function warmRun(operation: string, attendees: number): Promise<WarmRun> {
     let err = '';
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(readFileSync(resultFile, 'utf8'))) : reject(new Error(`warm ${operation}: ${err}`)),
+      code === 0
+        ? resolve(JSON.parse(readFileSync(resultFile, 'utf8')))
+        : reject(new Error(`warm ${operation}: ${err}`)),
     );
   });
 }
@@ -216,9 +229,20 @@ async function warmOverhead() {
   }));
   const runs = new Map<string, WarmRun[]>(scenarios.map(({ operation }) => [operation, []]));
   for (let run = 0; run < WARM_PROCESSES; run++) {
-    for (const { operation, attendees } of shuffle([...scenarios])) runs.get(operation)!.push(await warmRun(operation, attendees));
+    for (const { operation, attendees } of shuffle([...scenarios]))
+      runs.get(operation)!.push(await warmRun(operation, attendees));
   }
-  const out: Record<string, { attendees?: number; p50Ms: number; p99Ms: number; p99MsPerProcess: number[]; samples: number; callsPerRequest: Record<string, number> }> = {};
+  const out: Record<
+    string,
+    {
+      attendees?: number;
+      p50Ms: number;
+      p99Ms: number;
+      p99MsPerProcess: number[];
+      samples: number;
+      callsPerRequest: Record<string, number>;
+    }
+  > = {};
   for (const { operation, attendees } of scenarios) {
     const perProcess = runs.get(operation)!.map((run) => [...run.times].sort((a, b) => a - b));
     out[operation] = {
@@ -308,17 +332,63 @@ async function main(): Promise<void> {
   const single = HANDLERS.filter((op) => op !== OPERATIONS.batchCreateAttendee);
   const full = load.fullMeeting;
   const rush = load.concurrentJoins;
-  const lost = (c: Record<string, number>) => c.attendeesWithoutMapping + c.mappingsWithoutAttendee + c.joinedButMissing;
-  const duplicated = (c: Record<string, number>) => c.usersWithTwoAttendees + c.attendeesWithTwoMappings + c.usersWithTwoMappings;
+  const lost = (c: Record<string, number>) =>
+    c.attendeesWithoutMapping + c.mappingsWithoutAttendee + c.joinedButMissing;
+  const duplicated = (c: Record<string, number>) =>
+    c.usersWithTwoAttendees + c.attendeesWithTwoMappings + c.usersWithTwoMappings;
   const targets = [
-    target('bundle-size', `every handler bundle ≤ ${TARGETS.bundleBytes} bytes minified`, Math.max(...HANDLERS.map((op) => sizes[op])), (v) => v <= TARGETS.bundleBytes),
-    target('cold-vs-bare-node', `every handler's cold load ≤ ${TARGETS.coldVsBareNode}× bare node (${judgedFrame} frame, where the issue measured; the lambda frame is reported beside it)`, worstOf('vsBareNode'), (v) => v <= TARGETS.coldVsBareNode),
-    target('cold-vs-reference', `every handler's cold load ≤ ${TARGETS.coldVsReference}× the sample-style reference, in every frame`, Math.max(...Object.values(cold).map((frame) => worstOf('vsReferenceSample', frame))), (v) => v <= TARGETS.coldVsReference),
-    target('warm-p99', `warm overhead p99 ≤ ${TARGETS.warmP99Ms} ms on every single-item route`, Math.max(...single.map((op) => warm[op].p99Ms)), (v) => v <= TARGETS.warmP99Ms),
-    target('batch-chime-calls', `250 attendees in exactly ${TARGETS.batchChimeCalls} BatchCreateAttendee calls`, full.batchCreateAttendeeCalls, (v) => v === TARGETS.batchChimeCalls && full.created === 250),
-    target('batch-dynamodb-writes', `250 attendees in ≤ ${TARGETS.batchDynamodbWrites} DynamoDB write calls`, full.dynamodbWriteCalls, (v) => v <= TARGETS.batchDynamodbWrites),
-    target('joins-consistent', '500 concurrent joins: none lost, none duplicated, every 429 with Retry-After', lost(rush.consistency) + duplicated(rush.consistency) + rush.throttledWithoutRetryAfter + lost(full.consistency) + duplicated(full.consistency), (v) => v === 0),
-    target('synth-vs-bare-l2', `consumer synth ≤ ${TARGETS.synthVsBareL2}× the same app from bare L2s`, synthesis.ratio, (v) => v <= TARGETS.synthVsBareL2),
+    target(
+      'bundle-size',
+      `every handler bundle ≤ ${TARGETS.bundleBytes} bytes minified`,
+      Math.max(...HANDLERS.map((op) => sizes[op])),
+      (v) => v <= TARGETS.bundleBytes,
+    ),
+    target(
+      'cold-vs-bare-node',
+      `every handler's cold load ≤ ${TARGETS.coldVsBareNode}× bare node (${judgedFrame} frame, where the issue measured; the lambda frame is reported beside it)`,
+      worstOf('vsBareNode'),
+      (v) => v <= TARGETS.coldVsBareNode,
+    ),
+    target(
+      'cold-vs-reference',
+      `every handler's cold load ≤ ${TARGETS.coldVsReference}× the sample-style reference, in every frame`,
+      Math.max(...Object.values(cold).map((frame) => worstOf('vsReferenceSample', frame))),
+      (v) => v <= TARGETS.coldVsReference,
+    ),
+    target(
+      'warm-p99',
+      `warm overhead p99 ≤ ${TARGETS.warmP99Ms} ms on every single-item route`,
+      Math.max(...single.map((op) => warm[op].p99Ms)),
+      (v) => v <= TARGETS.warmP99Ms,
+    ),
+    target(
+      'batch-chime-calls',
+      `250 attendees in exactly ${TARGETS.batchChimeCalls} BatchCreateAttendee calls`,
+      full.batchCreateAttendeeCalls,
+      (v) => v === TARGETS.batchChimeCalls && full.created === 250,
+    ),
+    target(
+      'batch-dynamodb-writes',
+      `250 attendees in ≤ ${TARGETS.batchDynamodbWrites} DynamoDB write calls`,
+      full.dynamodbWriteCalls,
+      (v) => v <= TARGETS.batchDynamodbWrites,
+    ),
+    target(
+      'joins-consistent',
+      '500 concurrent joins: none lost, none duplicated, every 429 with Retry-After',
+      lost(rush.consistency) +
+        duplicated(rush.consistency) +
+        rush.throttledWithoutRetryAfter +
+        lost(full.consistency) +
+        duplicated(full.consistency),
+      (v) => v === 0,
+    ),
+    target(
+      'synth-vs-bare-l2',
+      `consumer synth ≤ ${TARGETS.synthVsBareL2}× the same app from bare L2s`,
+      synthesis.ratio,
+      (v) => v <= TARGETS.synthVsBareL2,
+    ),
   ];
 
   const results = {
@@ -334,10 +404,13 @@ async function main(): Promise<void> {
     definitions: {
       bundleBytes: 'size of assets/<operation>/index.js as shipped (minified CommonJS)',
       coldLoad: `wall time of a fresh node process that require()s the bundle, as Lambda loads a .js handler, and builds the configuration and AWS clients its first valid request uses (buildClients()), sending nothing; median over ${COLD_ROUNDS} interleaved rounds; ratios are medians of per-round ratios. Two frames: lambda = the environment Lambda gives a Node.js 22 function (no extra CA certificates); workplace = the same plus NODE_EXTRA_CA_CERTS=${SYSTEM_CA_BUNDLE}, as this workplace's shell starts every node, where the issue's figures (sample style 2.1×, modular 1.9×) were taken. httpsFloor = a file that only requires node:https and node:crypto`,
-      reference: 'bench/reference/: the same join handler with clients built at module scope and the SDK default credential chain; referenceSample = aggregated ChimeSDKMeetings + DynamoDBDocument, esbuild CJS not minified; referenceModular = modular clients and commands + DynamoDBDocumentClient, esbuild CJS minified',
+      reference:
+        'bench/reference/: the same join handler with clients built at module scope and the SDK default credential chain; referenceSample = aggregated ChimeSDKMeetings + DynamoDBDocument, esbuild CJS not minified; referenceModular = modular clients and commands + DynamoDBDocumentClient, esbuild CJS minified',
       warmOverhead: `node ${LAMBDA_NODE_FLAGS.join(' ')} (Lambda's heap flags for ${FUNCTION_MEMORY_MB} MB); await handler(event) on a valid request, the bundle's own clients with the transport replaced by an in-process peer answering at once; ${WARM_PROCESSES} processes per route, each ${WARM_ITERATIONS} sequential invocations after ${WARM_WARMUP} warm-up (batch: ${BATCH_WARM_ITERATIONS} requests of ${BATCH_WARM_ATTENDEES} attendees after ${BATCH_WARM_WARMUP}); p50 and p99 are the medians of the processes' own`,
-      fullMeeting: 'local service (emulator + dynalite behind a counting proxy), 250 attendees in one batch request, BatchCreateAttendee token bucket 10/s burst 10; peerBusyMs is the time at least one AWS call of the handler waited for its answer; serviceMs = wallMs - peerBusyMs',
-      concurrentJoins: '500 single joins sent at once to one meeting, CreateAttendee token bucket 10/s burst 10; a caller answered 429 comes back after Retry-After plus up to 1 s of jitter; Chime caps a meeting at 250 attendees',
+      fullMeeting:
+        'local service (emulator + dynalite behind a counting proxy), 250 attendees in one batch request, BatchCreateAttendee token bucket 10/s burst 10; peerBusyMs is the time at least one AWS call of the handler waited for its answer; serviceMs = wallMs - peerBusyMs',
+      concurrentJoins:
+        '500 single joins sent at once to one meeting, CreateAttendee token bucket 10/s burst 10; a caller answered 429 comes back after Retry-After plus up to 1 s of jitter; Chime caps a meeting at 250 attendees',
       synth: `cdk synth (CLI wall time) of bench/synth/construct-app.ts vs bench/synth/l2-app.ts, ${SYNTH_ROUNDS} interleaved rounds`,
     },
     bundles: sizes,
@@ -365,8 +438,15 @@ function roundAll<T>(value: T): T {
 function table(r: any): string {
   const lines: string[] = [];
   const row = (cells: string[], widths: number[]) =>
-    lines.push(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
-  lines.push(`cdk-chime-join-service benchmark: node ${r.machine.node}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageBefore} → ${r.machine.loadAverageAfter}, ${r.durationSeconds} s`);
+    lines.push(
+      cells
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
+  lines.push(
+    `cdk-chime-join-service benchmark: node ${r.machine.node}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageBefore} → ${r.machine.loadAverageAfter}, ${r.durationSeconds} s`,
+  );
   lines.push('');
   const w1 = [30, 10, 9, 7, 7, 9, 7, 7];
   row(['cold start (require + clients)', 'bundle', 'lambda:', '× bare', '× ref', 'workplace:', '× bare', '× ref'], w1);
@@ -383,28 +463,53 @@ function table(r: any): string {
   coldRow('node:https + node:crypto only', 'httpsFloor');
   coldRow('reference: sample style', 'referenceSample', r.bundles.referenceSample);
   coldRow('reference: modular, minified', 'referenceModular', r.bundles.referenceModular);
-  lines.push('  (× ref: divided by the sample-style reference; lambda: what Lambda gives a function; workplace: plus this');
+  lines.push(
+    '  (× ref: divided by the sample-style reference; lambda: what Lambda gives a function; workplace: plus this',
+  );
   lines.push("   workplace's NODE_EXTRA_CA_CERTS, the frame of the issue's figures)");
   lines.push('');
   const w2 = [38, 9, 9, 0];
   row(['warm overhead (instant peers)', 'p50', 'p99', 'AWS calls per request'], w2);
   for (const op of HANDLERS) {
     const w = r.warmOverhead[op];
-    const calls = Object.entries(w.callsPerRequest).map(([name, n]) => (n === 1 ? name : `${n}× ${name}`)).join(' + ');
+    const calls = Object.entries(w.callsPerRequest)
+      .map(([name, n]) => (n === 1 ? name : `${n}× ${name}`))
+      .join(' + ');
     row([w.attendees ? `${op} (${w.attendees} attendees)` : op, ms(w.p50Ms, 2), ms(w.p99Ms, 2), calls], w2);
   }
   lines.push('');
   const f = r.fullMeeting;
-  lines.push(`full meeting: ${f.created}/${f.attendees} attendees in one batch request, BatchCreateAttendee ≤ ${f.limit.ratePerSecond}/s (burst ${f.limit.burst})`);
-  lines.push(`  BatchCreateAttendee calls ${f.batchCreateAttendeeCalls} (throttled ${f.batchCreateAttendeeThrottled}); DynamoDB write calls ${f.dynamodbWriteCalls} (${Object.entries(f.dynamodbCalls).map(([k, v]) => `${v} ${k}`).join(', ')})`);
-  lines.push(`  wall ${ms(f.wallMs, 0)} = peers ${ms(f.peerBusyMs, 0)} + service ${ms(f.serviceMs, 0)}; ideal ${ms(f.idealMs, 0)} (rate-limit floor ${ms(f.rateLimitFloorMs, 0)})`);
+  lines.push(
+    `full meeting: ${f.created}/${f.attendees} attendees in one batch request, BatchCreateAttendee ≤ ${f.limit.ratePerSecond}/s (burst ${f.limit.burst})`,
+  );
+  lines.push(
+    `  BatchCreateAttendee calls ${f.batchCreateAttendeeCalls} (throttled ${f.batchCreateAttendeeThrottled}); DynamoDB write calls ${f.dynamodbWriteCalls} (${Object.entries(
+      f.dynamodbCalls,
+    )
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')})`,
+  );
+  lines.push(
+    `  wall ${ms(f.wallMs, 0)} = peers ${ms(f.peerBusyMs, 0)} + service ${ms(f.serviceMs, 0)}; ideal ${ms(f.idealMs, 0)} (rate-limit floor ${ms(f.rateLimitFloorMs, 0)})`,
+  );
   const j = r.concurrentJoins;
-  const tally = (t: Record<string, number>) => Object.entries(t).map(([k, v]) => `${v} × ${k}`).join(', ');
-  lines.push(`${j.joins} concurrent joins to one meeting, CreateAttendee ≤ ${j.limit.ratePerSecond}/s (burst ${j.limit.burst}), cap ${j.attendeeCap} attendees`);
+  const tally = (t: Record<string, number>) =>
+    Object.entries(t)
+      .map(([k, v]) => `${v} × ${k}`)
+      .join(', ');
+  lines.push(
+    `${j.joins} concurrent joins to one meeting, CreateAttendee ≤ ${j.limit.ratePerSecond}/s (burst ${j.limit.burst}), cap ${j.attendeeCap} attendees`,
+  );
   lines.push(`  first answers: ${tally(j.firstWave)} (in ${(j.firstWaveMs / 1000).toFixed(1)} s)`);
-  lines.push(`  after callers honour Retry-After: ${tally(j.outcome)} in ${(j.wallMs / 1000).toFixed(1)} s (rate-limit floor ${(j.rateLimitFloorMs / 1000).toFixed(1)} s)`);
-  lines.push(`  429 answers ${j.throttledAnswers}, without Retry-After ${j.throttledWithoutRetryAfter}; PutItem ${j.dynamodbCalls.PutItem ?? 0}; lost ${j.consistency.attendeesWithoutMapping + j.consistency.mappingsWithoutAttendee + j.consistency.joinedButMissing}, duplicated ${j.consistency.usersWithTwoAttendees + j.consistency.attendeesWithTwoMappings + j.consistency.usersWithTwoMappings}`);
-  lines.push(`consumer synth: construct ${(r.synth.constructMs / 1000).toFixed(1)} s, bare L2s ${(r.synth.bareL2Ms / 1000).toFixed(1)} s, ratio ${r.synth.ratio.toFixed(2)}`);
+  lines.push(
+    `  after callers honour Retry-After: ${tally(j.outcome)} in ${(j.wallMs / 1000).toFixed(1)} s (rate-limit floor ${(j.rateLimitFloorMs / 1000).toFixed(1)} s)`,
+  );
+  lines.push(
+    `  429 answers ${j.throttledAnswers}, without Retry-After ${j.throttledWithoutRetryAfter}; PutItem ${j.dynamodbCalls.PutItem ?? 0}; lost ${j.consistency.attendeesWithoutMapping + j.consistency.mappingsWithoutAttendee + j.consistency.joinedButMissing}, duplicated ${j.consistency.usersWithTwoAttendees + j.consistency.attendeesWithTwoMappings + j.consistency.usersWithTwoMappings}`,
+  );
+  lines.push(
+    `consumer synth: construct ${(r.synth.constructMs / 1000).toFixed(1)} s, bare L2s ${(r.synth.bareL2Ms / 1000).toFixed(1)} s, ratio ${r.synth.ratio.toFixed(2)}`,
+  );
   lines.push('');
   for (const t of r.targets) lines.push(`${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.actual}`);
   return `${lines.join('\n')}\n`;

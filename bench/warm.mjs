@@ -38,7 +38,8 @@ const MEETING = {
     SignalingUrl: 'wss://signal.m1.ue1.app.chime.aws/control/x',
     TurnControlUrl: 'https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions',
     ScreenDataUrl: 'wss://bitpw.m1.ue1.app.chime.aws:443/v2/screen/x',
-    ScreenViewingUrl: 'wss://bitpw.m1.ue1.app.chime.aws:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id=x',
+    ScreenViewingUrl:
+      'wss://bitpw.m1.ue1.app.chime.aws:443/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id=x',
     ScreenSharingUrl: 'wss://bitpw.m1.ue1.app.chime.aws:443/v2/screen/x',
     EventIngestionUrl: 'https://data.svc.ue1.ingest.chime.aws/v1/client-events',
   },
@@ -95,7 +96,10 @@ function scenarioOf(name) {
         event: event('DELETE', { MeetingId: MEETING_ID, AttendeeId: attendeeId(1) }),
         expect: 204,
         answers: {
-          Query: [200, { Items: [{ ExternalUserId: { S: 'user-1' }, MeetingId: { S: MEETING_ID } }], Count: 1, ScannedCount: 1 }],
+          Query: [
+            200,
+            { Items: [{ ExternalUserId: { S: 'user-1' }, MeetingId: { S: MEETING_ID } }], Count: 1, ScannedCount: 1 },
+          ],
           DeleteAttendee: [204, undefined],
           DeleteItem: [200, {}],
         },
@@ -183,9 +187,13 @@ for (const client of [deps.chime, deps.dynamodb]) if (client) client.config.requ
 
 // Log lines (console) are formatted as Lambda's JSON logs would be, never written.
 let logged = '';
-console.log = console.info = console.warn = console.error = (...args) => {
-  logged = JSON.stringify(args);
-};
+console.log =
+  console.info =
+  console.warn =
+  console.error =
+    (...args) => {
+      logged = JSON.stringify(args);
+    };
 
 const times = new Float64Array(iterations);
 for (let i = -warmup; i < iterations; i++) {
@@ -193,7 +201,9 @@ for (let i = -warmup; i < iterations; i++) {
   const result = await handler(request);
   const elapsed = performance.now() - started;
   if (result.statusCode !== expectedStatus) {
-    process.stderr.write(`${scenario}: expected ${expectedStatus}, got ${result.statusCode} ${result.body} (log: ${logged})\n`);
+    process.stderr.write(
+      `${scenario}: expected ${expectedStatus}, got ${result.statusCode} ${result.body} (log: ${logged})\n`,
+    );
     process.exit(1);
   }
   if (i >= 0) times[i] = elapsed;

@@ -15,7 +15,8 @@ export function buildExampleApp(app = new App()): { app: App; stack: Stack; join
   joinService.grantJoin(joiner);
   Validations.of(joiner).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<JoinServiceApi0D4C2C47>/<JoinServiceApiDeploymentStageprod2B37157F>/POST/meetings/*/attendees]',
-    reason: 'The wildcard is the {MeetingId} path parameter: the role may join users to any meeting, through the join route only.',
+    reason:
+      'The wildcard is the {MeetingId} path parameter: the role may join users to any meeting, through the join route only.',
   });
   return { app, stack, joinService };
 }

@@ -34,7 +34,11 @@ export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Pro
     );
     created.push(...chunkAttendees.map(attendeeWithJoinToken));
     errors.push(
-      ...(answer.Errors ?? []).map(({ ExternalUserId, ErrorCode, ErrorMessage }) => ({ ExternalUserId, ErrorCode, ErrorMessage })),
+      ...(answer.Errors ?? []).map(({ ExternalUserId, ErrorCode, ErrorMessage }) => ({
+        ExternalUserId,
+        ErrorCode,
+        ErrorMessage,
+      })),
     );
   }
   return { statusCode: 200, body: { Attendees: created, Errors: errors } };

@@ -9,7 +9,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV, FUNCTION_MEMORY_MB, METRICS_NAMESPACE, OPERATIONS, ROUTES, pathParameterNames } from './contract';
+import {
+  ATTENDEE_TABLE,
+  DEFAULT_ATTENDEE_TTL_SECONDS,
+  ENV,
+  FUNCTION_MEMORY_MB,
+  METRICS_NAMESPACE,
+  OPERATIONS,
+  ROUTES,
+  pathParameterNames,
+} from './contract';
 import { JoinAuthorization } from './join-authorization';
 import { acknowledge, REASONS, wildcardResourceDetail } from './nag-acknowledgements';
 import { batchCreateAttendeeSchema, createAttendeeSchema } from './request-schemas';
@@ -248,7 +257,6 @@ export class ChimeJoinService extends Construct {
     const newFunction = (id: string, operation: string, grants: OperationGrants) =>
       this.createOperationFunction(id, operation, environment, logRetention, access, grants);
 
-
     // Each role holds exactly what its handler calls (see lambda/ and the IAM tests).
     this.createAttendeeFunction = newFunction('CreateAttendee', OPERATIONS.createAttendee, {
       chime: includeMeeting ? ['chime:CreateAttendee', 'chime:GetMeeting'] : ['chime:CreateAttendee'],
@@ -309,11 +317,15 @@ export class ChimeJoinService extends Construct {
       for (const name of route.query) requestParameters[`method.request.querystring.${name}`] = false;
       const integration = new apigateway.LambdaIntegration(functions[route.operation], { allowTestInvoke: false });
       const bodySchema = bodySchemas[route.operation];
-      const requestModels = bodySchema ? { 'application/json': this.api.addModel(`${pascal(route.operation)}Model`, {
-        contentType: 'application/json',
-        modelName: `${pascal(route.operation)}Request`,
-        schema: bodySchema,
-      }) } : undefined;
+      const requestModels = bodySchema
+        ? {
+            'application/json': this.api.addModel(`${pascal(route.operation)}Model`, {
+              contentType: 'application/json',
+              modelName: `${pascal(route.operation)}Request`,
+              schema: bodySchema,
+            }),
+          }
+        : undefined;
       methods[route.operation] = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         ...boundAuthorization.methodOptions,
         requestParameters,
@@ -337,8 +349,11 @@ export class ChimeJoinService extends Construct {
     }
     const accountRole = this.api.node.tryFindChild('CloudWatchRole');
     if (accountRole) {
-      acknowledge(accountRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        REASONS.apiGatewayAccountRole);
+      acknowledge(
+        accountRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        REASONS.apiGatewayAccountRole,
+      );
     }
   }
 
@@ -402,7 +417,11 @@ export class ChimeJoinService extends Construct {
    * @default - p99 over 5 minutes
    */
   public metricLatency(operation: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('Latency', { Service: this.metricsService, Operation: operation }, { statistic: 'p99', ...props });
+    return this.metric(
+      'Latency',
+      { Service: this.metricsService, Operation: operation },
+      { statistic: 'p99', ...props },
+    );
   }
 
   /**
@@ -431,21 +450,26 @@ export class ChimeJoinService extends Construct {
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-    alarms.push(this.metricChimeThrottles().createAlarm(this, 'ChimeThrottlesAlarm', {
-      alarmDescription: 'Chime join service: Chime SDK calls throttled (the account nears its rate limits)',
-      threshold: options.chimeThrottleThreshold ?? 50,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    alarms.push(this.metricLatency(OPERATIONS.createAttendee).createAlarm(this, 'JoinLatencyAlarm', {
-      alarmDescription: 'Chime join service: p99 latency of single joins',
-      threshold: (options.joinLatencyThreshold ?? Duration.seconds(3)).toMilliseconds(),
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+      }),
+    );
+    alarms.push(
+      this.metricChimeThrottles().createAlarm(this, 'ChimeThrottlesAlarm', {
+        alarmDescription: 'Chime join service: Chime SDK calls throttled (the account nears its rate limits)',
+        threshold: options.chimeThrottleThreshold ?? 50,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    alarms.push(
+      this.metricLatency(OPERATIONS.createAttendee).createAlarm(this, 'JoinLatencyAlarm', {
+        alarmDescription: 'Chime join service: p99 latency of single joins',
+        threshold: (options.joinLatencyThreshold ?? Duration.seconds(3)).toMilliseconds(),
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
     return alarms;
   }
 
@@ -462,7 +486,9 @@ export class ChimeJoinService extends Construct {
 
   private grantInvoke(grantee: iam.IGrantable, methods: apigateway.Method[]): iam.Grant {
     if (this.authorization.mode !== 'iam') {
-      throw new Error(`grantJoin and grantAdmin need JoinAuthorization.iam(); this join service uses ${this.authorization.mode} authorization`);
+      throw new Error(
+        `grantJoin and grantAdmin need JoinAuthorization.iam(); this join service uses ${this.authorization.mode} authorization`,
+      );
     }
     return iam.Grant.addToPrincipal({
       grantee,
@@ -477,7 +503,9 @@ export class ChimeJoinService extends Construct {
       sortKey: { name: ATTENDEE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery ?? true },
-      encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
+      encryption: props.encryptionKey
+        ? dynamodb.TableEncryption.CUSTOMER_MANAGED
+        : dynamodb.TableEncryption.AWS_MANAGED,
       encryptionKey: props.encryptionKey,
       timeToLiveAttribute: ATTENDEE_TABLE.timeToLiveAttribute,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -491,18 +519,26 @@ export class ChimeJoinService extends Construct {
     return table;
   }
 
-  private createOperationFunction(id: string, operation: string, environment: Record<string, string>,
-    logRetention: logs.RetentionDays, access: TableAccess, grants: OperationGrants): lambda.Function {
+  private createOperationFunction(
+    id: string,
+    operation: string,
+    environment: Record<string, string>,
+    logRetention: logs.RetentionDays,
+    access: TableAccess,
+    grants: OperationGrants,
+  ): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logRetention });
     // Our own role, not the default one: the default attaches the AWS managed AWSLambdaBasicExecutionRole.
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${operation} handler of the Chime join service`,
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     access.grant(role, grants);
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', REASONS.xray);
 
@@ -528,8 +564,11 @@ export class ChimeJoinService extends Construct {
     return fn;
   }
 
-  private createApi(props: ChimeJoinServiceProps, logRetention: logs.RetentionDays,
-    corsAllowOrigins: string[]): apigateway.RestApi {
+  private createApi(
+    props: ChimeJoinServiceProps,
+    logRetention: logs.RetentionDays,
+    corsAllowOrigins: string[],
+  ): apigateway.RestApi {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     const api = new apigateway.RestApi(this, 'Api', {
       description: 'Amazon Chime SDK meetings join service',
@@ -547,12 +586,15 @@ export class ChimeJoinService extends Construct {
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
-      defaultCorsPreflightOptions: corsAllowOrigins.length > 0 ? {
-        allowOrigins: corsAllowOrigins,
-        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: apigateway.Cors.DEFAULT_HEADERS,
-        maxAge: Duration.hours(1),
-      } : undefined,
+      defaultCorsPreflightOptions:
+        corsAllowOrigins.length > 0
+          ? {
+              allowOrigins: corsAllowOrigins,
+              allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+              allowHeaders: apigateway.Cors.DEFAULT_HEADERS,
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
     });
     addGatewayResponses(api, corsAllowOrigins);
     return api;
@@ -572,35 +614,50 @@ interface OperationGrants {
 class TableAccess {
   private readonly meetingArns: string;
 
-  constructor(private readonly table: dynamodb.ITable, scope: Construct, chimeRegion: string) {
+  constructor(
+    private readonly table: dynamodb.ITable,
+    scope: Construct,
+    chimeRegion: string,
+  ) {
     this.meetingArns = Stack.of(scope).formatArn({
-      service: 'chime', region: chimeRegion, resource: 'meeting', resourceName: '*',
+      service: 'chime',
+      region: chimeRegion,
+      resource: 'meeting',
+      resourceName: '*',
     });
   }
 
   public grant(role: iam.IRole, grants: OperationGrants): void {
     if (grants.chime.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: grants.chime,
-        resources: [this.meetingArns],
-      }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: grants.chime,
+          resources: [this.meetingArns],
+        }),
+      );
       acknowledge(role, `AwsSolutions-IAM5[${wildcardResourceDetail(role, this.meetingArns)}]`, REASONS.chimeMeetings);
     }
     if (grants.table.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: grants.table, resources: [this.table.tableArn] }));
     }
     if (grants.index.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: grants.index,
-        resources: [`${this.table.tableArn}/index/${ATTENDEE_TABLE.meetingIndexName}`],
-      }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: grants.index,
+          resources: [`${this.table.tableArn}/index/${ATTENDEE_TABLE.meetingIndexName}`],
+        }),
+      );
     }
     const key = this.table.encryptionKey;
     if (key) {
       const writes = [...grants.table, ...grants.index].some((a) => /(Put|Write|Delete|Update)/.test(a));
       // The same key actions aws-dynamodb grants for reads and writes.
-      key.grant(role, 'kms:Decrypt', 'kms:DescribeKey',
-        ...(writes ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : []));
+      key.grant(
+        role,
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        ...(writes ? ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] : []),
+      );
       if (writes) {
         acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', REASONS.kmsWildcardActions);
         acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', REASONS.kmsWildcardActions);
@@ -655,9 +712,10 @@ const GATEWAY_ERRORS: Array<{ id: string; type: apigateway.ResponseType; code: s
 
 function addGatewayResponses(api: apigateway.RestApi, corsAllowOrigins: string[]): void {
   // A gateway response cannot choose among several origins, so it names one only when there is exactly one.
-  const corsHeaders: Record<string, string> = corsAllowOrigins.length === 1
-    ? { 'Access-Control-Allow-Origin': `'${corsAllowOrigins[0]}'`, 'Vary': "'Origin'" }
-    : {};
+  const corsHeaders: Record<string, string> =
+    corsAllowOrigins.length === 1
+      ? { 'Access-Control-Allow-Origin': `'${corsAllowOrigins[0]}'`, Vary: "'Origin'" }
+      : {};
   for (const { id, type, code, retryAfter } of GATEWAY_ERRORS) {
     const responseHeaders = { ...corsHeaders, ...(retryAfter ? { 'Retry-After': "'1'" } : {}) };
     api.addGatewayResponse(id, {
@@ -672,5 +730,8 @@ function addGatewayResponses(api: apigateway.RestApi, corsAllowOrigins: string[]
 
 /** `create-attendee` → `CreateAttendee`. */
 function pascal(kebab: string): string {
-  return kebab.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return kebab
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 }

@@ -105,10 +105,25 @@ export interface RouteDefinition {
 
 export const ROUTES: readonly RouteDefinition[] = [
   { operation: OPERATIONS.createAttendee, method: 'POST', path: '/meetings/{MeetingId}/attendees', query: [] },
-  { operation: OPERATIONS.batchCreateAttendee, method: 'POST', path: '/meetings/{MeetingId}/attendees/batch', query: [] },
-  { operation: OPERATIONS.listAttendees, method: 'GET', path: '/meetings/{MeetingId}/attendees', query: ['max-results', 'next-token'] },
+  {
+    operation: OPERATIONS.batchCreateAttendee,
+    method: 'POST',
+    path: '/meetings/{MeetingId}/attendees/batch',
+    query: [],
+  },
+  {
+    operation: OPERATIONS.listAttendees,
+    method: 'GET',
+    path: '/meetings/{MeetingId}/attendees',
+    query: ['max-results', 'next-token'],
+  },
   { operation: OPERATIONS.listUserAttendees, method: 'GET', path: '/users/{ExternalUserId}/attendees', query: [] },
-  { operation: OPERATIONS.deleteAttendee, method: 'DELETE', path: '/meetings/{MeetingId}/attendees/{AttendeeId}', query: [] },
+  {
+    operation: OPERATIONS.deleteAttendee,
+    method: 'DELETE',
+    path: '/meetings/{MeetingId}/attendees/{AttendeeId}',
+    query: [],
+  },
 ];
 
 /** The names of a route's path parameters, in order. */

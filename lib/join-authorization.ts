@@ -118,7 +118,10 @@ class IamJoinAuthorization extends JoinAuthorization {
 class CognitoJoinAuthorization extends JoinAuthorization {
   public readonly mode = 'cognito';
   public readonly bodyNamesUser = false;
-  constructor(private readonly userPool: cognito.IUserPool, private readonly options: CognitoJoinAuthorizationOptions) {
+  constructor(
+    private readonly userPool: cognito.IUserPool,
+    private readonly options: CognitoJoinAuthorizationOptions,
+  ) {
     super();
   }
   public _bind(scope: Construct): BoundJoinAuthorization {
@@ -156,9 +159,11 @@ class OpenJoinAuthorization extends JoinAuthorization {
   public readonly mode = 'none';
   public readonly bodyNamesUser = true;
   public _bind(scope: Construct): BoundJoinAuthorization {
-    Annotations.of(scope).addWarningV2('cdk-chime-join-service:openApi',
-      'JoinAuthorization.none(): every route of this join service is open to anyone who can reach it, including '
-      + 'batch joins, attendee lists and deletes. Use JoinAuthorization.iam(), cognito() or custom() in production.');
+    Annotations.of(scope).addWarningV2(
+      'cdk-chime-join-service:openApi',
+      'JoinAuthorization.none(): every route of this join service is open to anyone who can reach it, including ' +
+        'batch joins, attendee lists and deletes. Use JoinAuthorization.iam(), cognito() or custom() in production.',
+    );
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
       environment: { [ENV.authMode]: this.mode },

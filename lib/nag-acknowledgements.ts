@@ -8,22 +8,29 @@ import { type IConstruct } from 'constructs';
  */
 
 export const REASONS = {
-  chimeMeetings: 'Chime SDK meetings are created at run time, so their ARNs are not known at deploy time: the '
-    + 'statement allows only this handler\'s own attendee action(s), on the meetings of one account and region.',
-  xray: 'AWS X-Ray does not support resource-level permissions for PutTraceSegments and PutTelemetryRecords; '
-    + 'these two write-only actions are what active tracing needs.',
-  kmsWildcardActions: 'The same key actions aws-dynamodb grants for table writes (GenerateDataKey*, ReEncrypt*), '
-    + 'on the table\'s one customer managed key only.',
-  noDlq: 'Invoked only synchronously by API Gateway: a failure returns to the caller as a JSON error and the caller '
-    + 'retries; a dead-letter queue receives only asynchronous invocations.',
-  noWaf: 'AWS WAF is opt-in through the webAclArn prop: the rules and their cost are the API owner\'s choice. The API '
-    + 'is protected by its authorization mode, request validation, a 64 KiB body limit and stage throttling.',
-  iamNotCognito: 'The method uses AWS_IAM (SigV4) authorization: callers are IAM principals allowed by grantJoin or '
-    + 'grantAdmin on exact method ARNs.',
+  chimeMeetings:
+    'Chime SDK meetings are created at run time, so their ARNs are not known at deploy time: the ' +
+    "statement allows only this handler's own attendee action(s), on the meetings of one account and region.",
+  xray:
+    'AWS X-Ray does not support resource-level permissions for PutTraceSegments and PutTelemetryRecords; ' +
+    'these two write-only actions are what active tracing needs.',
+  kmsWildcardActions:
+    'The same key actions aws-dynamodb grants for table writes (GenerateDataKey*, ReEncrypt*), ' +
+    "on the table's one customer managed key only.",
+  noDlq:
+    'Invoked only synchronously by API Gateway: a failure returns to the caller as a JSON error and the caller ' +
+    'retries; a dead-letter queue receives only asynchronous invocations.',
+  noWaf:
+    "AWS WAF is opt-in through the webAclArn prop: the rules and their cost are the API owner's choice. The API " +
+    'is protected by its authorization mode, request validation, a 64 KiB body limit and stage throttling.',
+  iamNotCognito:
+    'The method uses AWS_IAM (SigV4) authorization: callers are IAM principals allowed by grantJoin or ' +
+    'grantAdmin on exact method ARNs.',
   customNotCognito: 'The method uses the Lambda authorizer the API owner supplied with JoinAuthorization.custom().',
   openByChoice: 'The API owner chose JoinAuthorization.none() explicitly; synthesis warns about it.',
-  apiGatewayAccountRole: 'The account-wide API Gateway logging role CDK creates when cloudWatchRole is true, with the '
-    + 'AWS managed policy API Gateway documents for pushing logs; it is created only on request.',
+  apiGatewayAccountRole:
+    'The account-wide API Gateway logging role CDK creates when cloudWatchRole is true, with the ' +
+    'AWS managed policy API Gateway documents for pushing logs; it is created only on request.',
 } as const;
 
 /** Acknowledges a cdk-nag rule on one construct (its resource and the resource's own children). */

@@ -1,8 +1,17 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import {
-  CAPABILITY_NAMES, EXTERNAL_USER_ID_MAX_LENGTH, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_PATTERN,
-  BATCH_MAX_ITEMS, BATCH_MIN_ITEMS, MEDIA_CAPABILITIES, TAG_KEY_MAX_LENGTH, TAG_KEY_MIN_LENGTH, TAG_VALUE_MAX_LENGTH,
-  TAG_VALUE_MIN_LENGTH, TAGS_MAX_ITEMS,
+  CAPABILITY_NAMES,
+  EXTERNAL_USER_ID_MAX_LENGTH,
+  EXTERNAL_USER_ID_MIN_LENGTH,
+  EXTERNAL_USER_ID_PATTERN,
+  BATCH_MAX_ITEMS,
+  BATCH_MIN_ITEMS,
+  MEDIA_CAPABILITIES,
+  TAG_KEY_MAX_LENGTH,
+  TAG_KEY_MIN_LENGTH,
+  TAG_VALUE_MAX_LENGTH,
+  TAG_VALUE_MIN_LENGTH,
+  TAGS_MAX_ITEMS,
 } from './contract';
 
 /*
@@ -58,7 +67,11 @@ function attendee(requireExternalUserId: boolean): apigateway.JsonSchema {
 
 /** The body of `POST /meetings/{MeetingId}/attendees`. */
 export function createAttendeeSchema(requireExternalUserId: boolean): apigateway.JsonSchema {
-  return { schema: apigateway.JsonSchemaVersion.DRAFT4, title: 'CreateAttendeeRequest', ...attendee(requireExternalUserId) };
+  return {
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title: 'CreateAttendeeRequest',
+    ...attendee(requireExternalUserId),
+  };
 }
 
 /** The body of `POST /meetings/{MeetingId}/attendees/batch`. */

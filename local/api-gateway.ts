@@ -57,10 +57,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    }),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
   };
 }
 
@@ -76,9 +77,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
     res.writeHead(204, {
       'access-control-allow-origin': allowedOrigin,
       'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
-      'access-control-allow-headers': 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
+      'access-control-allow-headers':
+        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
       'access-control-max-age': '3600',
-      'vary': 'Origin',
+      vary: 'Origin',
     });
     res.end();
     return;
@@ -103,8 +105,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   match.c.names.forEach((name, i) => {
     pathParameters[name] = match.m![i + 1];
   });
-  const event = toProxyEvent(req, url, method, match.c.route, pathParameters, body, requestId,
-    options.authorizerContext?.(req));
+  const event = toProxyEvent(
+    req,
+    url,
+    method,
+    match.c.route,
+    pathParameters,
+    body,
+    requestId,
+    options.authorizerContext?.(req),
+  );
   const result = await options.handlers[match.c.route.operation](event);
   const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
@@ -112,9 +122,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
-function toProxyEvent(req: IncomingMessage, url: URL, method: string, route: RouteDefinition,
-  pathParameters: Record<string, string>, body: Buffer, requestId: string,
-  authorizer: Record<string, string> | undefined): APIGatewayProxyEvent {
+function toProxyEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  route: RouteDefinition,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+  requestId: string,
+  authorizer: Record<string, string> | undefined,
+): APIGatewayProxyEvent {
   // Prototype-free maps: a header or query parameter named `constructor` or `__proto__` is just a name.
   const headers: Record<string, string> = Object.create(null);
   const multiValueHeaders: Record<string, string[]> = Object.create(null);
@@ -149,10 +166,21 @@ function toProxyEvent(req: IncomingMessage, url: URL, method: string, route: Rou
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: method,
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        user: null, userAgent: req.headers['user-agent'] ?? null, userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
       },
       path: `/local${url.pathname}`,
       stage: 'local',
@@ -177,10 +205,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Errors the gateway answers itself, in the shape the deployed API's gateway responses use. */
-function sendGatewayError(res: ServerResponse, status: number, code: string, message: string, requestId: string,
-  allowedOrigin?: string): void {
+function sendGatewayError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  allowedOrigin?: string,
+): void {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };
-  if (allowedOrigin) Object.assign(headers, { 'access-control-allow-origin': allowedOrigin, 'vary': 'Origin' });
+  if (allowedOrigin) Object.assign(headers, { 'access-control-allow-origin': allowedOrigin, vary: 'Origin' });
   res.writeHead(status, headers);
   res.end(JSON.stringify({ Code: code, Message: message, RequestId: requestId }));
 }

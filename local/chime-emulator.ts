@@ -201,7 +201,11 @@ export interface Capabilities {
 
 /** An error the emulator answers with, as the model describes it. */
 class ChimeError extends Error {
-  constructor(readonly type: ChimeErrorName, message?: string, readonly retryAfterSeconds?: number) {
+  constructor(
+    readonly type: ChimeErrorName,
+    message?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message ?? DEFAULT_MESSAGES[type]);
   }
 }
@@ -266,7 +270,10 @@ class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(readonly limit: RateLimit, now: number) {
+  constructor(
+    readonly limit: RateLimit,
+    now: number,
+  ) {
     this.tokens = limit.burst;
     this.last = now;
   }
@@ -290,7 +297,12 @@ function emptyStats(): OperationStats {
 /** Media placement host code of a region, as in Chime's URLs: us-east-1 → ue1, ap-southeast-2 → as2. */
 function regionCode(region: string): string {
   const parts = region.split('-');
-  return parts.slice(0, -1).map((part) => part[0]).join('') + parts[parts.length - 1];
+  return (
+    parts
+      .slice(0, -1)
+      .map((part) => part[0])
+      .join('') + parts[parts.length - 1]
+  );
 }
 
 /** JSON with sorted keys, so two equal requests compare equal whatever their member order. */
@@ -298,7 +310,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
+    return `{${Object.keys(record)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -324,13 +339,22 @@ export function resolveCapabilities(
   }
   const { Audio, Video, Content } = requested;
   if (videoOff && Video !== 'None') {
-    throw new ChimeError('BadRequestException', 'Video capability must be None: the meeting\'s MeetingFeatures.Video.MaxResolution is None');
+    throw new ChimeError(
+      'BadRequestException',
+      "Video capability must be None: the meeting's MeetingFeatures.Video.MaxResolution is None",
+    );
   }
   if (contentOff && Content !== 'None') {
-    throw new ChimeError('BadRequestException', 'Content capability must be None: the meeting\'s MeetingFeatures.Content.MaxResolution is None');
+    throw new ChimeError(
+      'BadRequestException',
+      "Content capability must be None: the meeting's MeetingFeatures.Content.MaxResolution is None",
+    );
   }
   if (SENDING_VIDEO.includes(Content) && !SENDING_VIDEO.includes(Video)) {
-    throw new ChimeError('BadRequestException', 'Content capability SendReceive or Receive requires Video capability SendReceive or Receive');
+    throw new ChimeError(
+      'BadRequestException',
+      'Content capability SendReceive or Receive requires Video capability SendReceive or Receive',
+    );
   }
   return { Audio, Video, Content };
 }
@@ -463,7 +487,9 @@ class ChimeEmulatorServer implements ChimeEmulator {
   injectFault(operation: ChimeOperation, fault: Fault): void {
     this.checkOperation(operation);
     if (!OPERATION_ERRORS[operation].includes(fault.error)) {
-      throw new Error(`${operation} does not declare ${fault.error} in the model; declared: ${OPERATION_ERRORS[operation].join(', ')}`);
+      throw new Error(
+        `${operation} does not declare ${fault.error} in the model; declared: ${OPERATION_ERRORS[operation].join(', ')}`,
+      );
     }
     const count = fault.count ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new Error('fault count must be a positive integer');
@@ -547,7 +573,10 @@ class ChimeEmulatorServer implements ChimeEmulator {
   }
 
   private freshCounters(): Record<ChimeOperation, OperationStats> {
-    return Object.fromEntries(CHIME_OPERATIONS.map((op) => [op, emptyStats()])) as Record<ChimeOperation, OperationStats>;
+    return Object.fromEntries(CHIME_OPERATIONS.map((op) => [op, emptyStats()])) as Record<
+      ChimeOperation,
+      OperationStats
+    >;
   }
 
   private checkOperation(operation: string): asserts operation is ChimeOperation {
@@ -571,7 +600,10 @@ class ChimeEmulatorServer implements ChimeEmulator {
     const route = matchRoute(method, url);
     if (!route) {
       this.unknownRoutes += 1;
-      res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-ErrorType': `UnknownOperationException:${ERROR_NAMESPACE}` });
+      res.writeHead(404, {
+        'content-type': 'application/json',
+        'x-amzn-ErrorType': `UnknownOperationException:${ERROR_NAMESPACE}`,
+      });
       res.end(JSON.stringify({ Code: 'UnknownOperation', Message: `No operation matches ${method} ${url.pathname}` }));
       this.options.log?.(`${method} ${url.pathname} (no operation) 404`);
       return;
@@ -589,7 +621,9 @@ class ChimeEmulatorServer implements ChimeEmulator {
     } catch (error) {
       if (!(error instanceof ChimeError)) throw error;
       this.sendError(res, operation, error);
-      this.options.log?.(`${method} ${url.pathname} ${operation} ${res.statusCode} ${error.type} ${this.now() - started}ms`);
+      this.options.log?.(
+        `${method} ${url.pathname} ${operation} ${res.statusCode} ${error.type} ${this.now() - started}ms`,
+      );
       return;
     }
     counters.succeeded += 1;
@@ -632,10 +666,13 @@ class ChimeEmulatorServer implements ChimeEmulator {
     const header = req.headers.authorization;
     if (!header) return refuse('UnauthorizedException', 'Missing Authentication Token');
     const match = SIGV4_AUTHORIZATION.exec(header);
-    if (!match) return refuse('UnauthorizedException', 'Authorization header is not a valid AWS Signature Version 4 header');
-    if (!req.headers['x-amz-date']) return refuse('UnauthorizedException', 'Signature Version 4 requires the X-Amz-Date header');
+    if (!match)
+      return refuse('UnauthorizedException', 'Authorization header is not a valid AWS Signature Version 4 header');
+    if (!req.headers['x-amz-date'])
+      return refuse('UnauthorizedException', 'Signature Version 4 requires the X-Amz-Date header');
     const [, accessKeyId, , region, service] = match;
-    if (service !== 'chime') return refuse('ForbiddenException', `Credential should be scoped to correct service: 'chime'`);
+    if (service !== 'chime')
+      return refuse('ForbiddenException', `Credential should be scoped to correct service: 'chime'`);
     if (this.options.accessKeyId !== undefined && accessKeyId !== this.options.accessKeyId) {
       return refuse('ForbiddenException', 'The security token included in the request is invalid');
     }
@@ -707,7 +744,8 @@ class ChimeEmulatorServer implements ChimeEmulator {
   }
 
   private jsonBody(raw: Buffer | 'too-large'): Record<string, unknown> {
-    if (raw === 'too-large') throw new ChimeError('BadRequestException', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (raw === 'too-large')
+      throw new ChimeError('BadRequestException', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
     if (raw.length === 0) return {};
     let parsed: unknown;
     try {
@@ -731,14 +769,19 @@ class ChimeEmulatorServer implements ChimeEmulator {
 
   private liveAttendee(meetingId: string, attendeeId: string): AttendeeRecord {
     const record = this.liveMeeting(meetingId).attendees.get(attendeeId);
-    if (!record) throw new ChimeError('NotFoundException', `The attendee ${attendeeId} does not exist in meeting ${meetingId}`);
+    if (!record)
+      throw new ChimeError('NotFoundException', `The attendee ${attendeeId} does not exist in meeting ${meetingId}`);
     return record;
   }
 
   private createMeetingFrom(body: Record<string, unknown>, controlRegion: string): Meeting {
     const problems = validate(body, CREATE_MEETING_BODY, '');
     if (problems.length > 0) throw badRequest(problems);
-    const input = body as unknown as MeetingInput & { ClientRequestToken: string; MediaRegion: string; ExternalMeetingId: string };
+    const input = body as unknown as MeetingInput & {
+      ClientRequestToken: string;
+      MediaRegion: string;
+      ExternalMeetingId: string;
+    };
     const { ClientRequestToken: token, ...rest } = input;
     const fingerprint = canonical(rest);
     const existingId = this.meetingsByToken.get(token);
@@ -809,7 +852,11 @@ class ChimeEmulatorServer implements ChimeEmulator {
         Attendees.push(this.join(meeting, item));
       } catch (error) {
         if (!(error instanceof ChimeError)) throw error;
-        Errors.push({ ExternalUserId: item.ExternalUserId, ErrorCode: errorCode(error.type), ErrorMessage: error.message });
+        Errors.push({
+          ExternalUserId: item.ExternalUserId,
+          ErrorCode: errorCode(error.type),
+          ErrorMessage: error.message,
+        });
       }
     }
     return { Attendees, Errors };
@@ -889,7 +936,9 @@ class ChimeEmulatorServer implements ChimeEmulator {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.cursorKey, bytes.subarray(0, 12));
       decipher.setAuthTag(bytes.subarray(12, 28));
-      const cursor = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8'));
+      const cursor = JSON.parse(
+        Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8'),
+      );
       if (cursor.m !== meetingId || !Number.isInteger(cursor.s)) throw invalid;
       return cursor.s as number;
     } catch {
@@ -929,7 +978,10 @@ class ChimeEmulatorServer implements ChimeEmulator {
         return reply(204);
       }
       if (resource === 'rate-limits' && name && (method === 'PUT' || method === 'DELETE')) {
-        this.setRateLimit(name as ChimeOperation, method === 'PUT' ? (this.controlBody(raw) as unknown as RateLimit) : undefined);
+        this.setRateLimit(
+          name as ChimeOperation,
+          method === 'PUT' ? (this.controlBody(raw) as unknown as RateLimit) : undefined,
+        );
         return reply(204);
       }
       if (method === 'PUT' && resource === 'latency' && name) {
@@ -945,7 +997,8 @@ class ChimeEmulatorServer implements ChimeEmulator {
   private controlBody(raw: Buffer | 'too-large'): Record<string, unknown> {
     if (raw === 'too-large') throw new Error('body too large');
     const parsed: unknown = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('body must be a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('body must be a JSON object');
     return parsed as Record<string, unknown>;
   }
 }

@@ -52,24 +52,83 @@ export type ChimeErrorName = keyof typeof CHIME_ERROR_STATUS;
 
 /** The errors each operation declares in the model; fault injection is limited to these. */
 export const OPERATION_ERRORS: Record<ChimeOperation, readonly ChimeErrorName[]> = {
-  CreateMeeting: ['BadRequestException', 'ConflictException', 'ForbiddenException', 'UnauthorizedException',
-    'ThrottlingException', 'ServiceFailureException', 'ServiceUnavailableException', 'LimitExceededException'],
-  GetMeeting: ['NotFoundException', 'BadRequestException', 'ForbiddenException', 'UnauthorizedException',
-    'ServiceUnavailableException', 'ServiceFailureException', 'ThrottlingException'],
-  DeleteMeeting: ['BadRequestException', 'ForbiddenException', 'UnauthorizedException', 'NotFoundException',
-    'ServiceUnavailableException', 'ServiceFailureException', 'ThrottlingException'],
-  CreateAttendee: ['BadRequestException', 'ForbiddenException', 'NotFoundException', 'UnauthorizedException',
-    'UnprocessableEntityException', 'LimitExceededException', 'ServiceUnavailableException',
-    'ServiceFailureException', 'ThrottlingException'],
-  BatchCreateAttendee: ['BadRequestException', 'ForbiddenException', 'NotFoundException', 'UnauthorizedException',
-    'UnprocessableEntityException', 'LimitExceededException', 'ServiceUnavailableException',
-    'ServiceFailureException', 'ThrottlingException'],
-  GetAttendee: ['BadRequestException', 'ForbiddenException', 'NotFoundException', 'UnauthorizedException',
-    'ServiceUnavailableException', 'ServiceFailureException', 'ThrottlingException'],
-  ListAttendees: ['BadRequestException', 'ForbiddenException', 'NotFoundException', 'UnauthorizedException',
-    'ServiceUnavailableException', 'ServiceFailureException', 'ThrottlingException'],
-  DeleteAttendee: ['BadRequestException', 'ForbiddenException', 'NotFoundException', 'UnauthorizedException',
-    'ServiceUnavailableException', 'ServiceFailureException', 'ThrottlingException'],
+  CreateMeeting: [
+    'BadRequestException',
+    'ConflictException',
+    'ForbiddenException',
+    'UnauthorizedException',
+    'ThrottlingException',
+    'ServiceFailureException',
+    'ServiceUnavailableException',
+    'LimitExceededException',
+  ],
+  GetMeeting: [
+    'NotFoundException',
+    'BadRequestException',
+    'ForbiddenException',
+    'UnauthorizedException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  DeleteMeeting: [
+    'BadRequestException',
+    'ForbiddenException',
+    'UnauthorizedException',
+    'NotFoundException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  CreateAttendee: [
+    'BadRequestException',
+    'ForbiddenException',
+    'NotFoundException',
+    'UnauthorizedException',
+    'UnprocessableEntityException',
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  BatchCreateAttendee: [
+    'BadRequestException',
+    'ForbiddenException',
+    'NotFoundException',
+    'UnauthorizedException',
+    'UnprocessableEntityException',
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  GetAttendee: [
+    'BadRequestException',
+    'ForbiddenException',
+    'NotFoundException',
+    'UnauthorizedException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  ListAttendees: [
+    'BadRequestException',
+    'ForbiddenException',
+    'NotFoundException',
+    'UnauthorizedException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
+  DeleteAttendee: [
+    'BadRequestException',
+    'ForbiddenException',
+    'NotFoundException',
+    'UnauthorizedException',
+    'ServiceUnavailableException',
+    'ServiceFailureException',
+    'ThrottlingException',
+  ],
 };
 
 /**
@@ -82,17 +141,44 @@ export function errorCode(name: ChimeErrorName): string {
 
 /** Regions where Chime SDK meetings can host media (the model only bounds the length; the service checks the list). */
 export const MEDIA_REGIONS = [
-  'af-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2',
-  'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'il-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'us-gov-east-1',
+  'af-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'us-gov-east-1',
   'us-gov-west-1',
 ] as const;
 
 export type Shape =
-  | { readonly type: 'string'; readonly min?: number; readonly max?: number; readonly pattern?: RegExp;
-    readonly enum?: readonly string[]; readonly check?: (value: string) => string | undefined }
+  | {
+      readonly type: 'string';
+      readonly min?: number;
+      readonly max?: number;
+      readonly pattern?: RegExp;
+      readonly enum?: readonly string[];
+      readonly check?: (value: string) => string | undefined;
+    }
   | { readonly type: 'integer'; readonly min?: number; readonly max?: number }
-  | { readonly type: 'structure'; readonly members: Readonly<Record<string, Shape>>; readonly required?: readonly string[] }
+  | {
+      readonly type: 'structure';
+      readonly members: Readonly<Record<string, Shape>>;
+      readonly required?: readonly string[];
+    }
   | { readonly type: 'list'; readonly member: Shape; readonly min?: number; readonly max?: number };
 
 /** Model patterns are unanchored; the emulator matches the whole value. */
@@ -107,9 +193,10 @@ export const EXTERNAL_USER_ID: Shape = {
   min: EXTERNAL_USER_ID_MIN_LENGTH,
   max: EXTERNAL_USER_ID_MAX_LENGTH,
   pattern: new RegExp(EXTERNAL_USER_ID_PATTERN, 'u'),
-  check: (value) => value.toLowerCase().startsWith(EXTERNAL_USER_ID_RESERVED_PREFIX)
-    ? `Member must not begin with the reserved prefix '${EXTERNAL_USER_ID_RESERVED_PREFIX}'`
-    : undefined,
+  check: (value) =>
+    value.toLowerCase().startsWith(EXTERNAL_USER_ID_RESERVED_PREFIX)
+      ? `Member must not begin with the reserved prefix '${EXTERNAL_USER_ID_RESERVED_PREFIX}'`
+      : undefined,
 };
 
 const MEDIA_CAPABILITY: Shape = { type: 'string', enum: MEDIA_CAPABILITIES };
@@ -133,7 +220,12 @@ export const CREATE_ATTENDEE_BODY: Shape = CREATE_ATTENDEE_REQUEST_ITEM;
 export const BATCH_CREATE_ATTENDEE_BODY: Shape = {
   type: 'structure',
   members: {
-    Attendees: { type: 'list', member: CREATE_ATTENDEE_REQUEST_ITEM, min: BATCH_MIN_ITEMS, max: CHIME_BATCH_CHUNK_SIZE },
+    Attendees: {
+      type: 'list',
+      member: CREATE_ATTENDEE_REQUEST_ITEM,
+      min: BATCH_MIN_ITEMS,
+      max: CHIME_BATCH_CHUNK_SIZE,
+    },
   },
   required: ['Attendees'],
 };
@@ -159,9 +251,8 @@ export const CREATE_MEETING_BODY: Shape = {
       type: 'string',
       min: 2,
       max: 64,
-      check: (value) => (MEDIA_REGIONS as readonly string[]).includes(value)
-        ? undefined
-        : 'Member must be a supported media region',
+      check: (value) =>
+        (MEDIA_REGIONS as readonly string[]).includes(value) ? undefined : 'Member must be a supported media region',
     },
     MeetingHostId: EXTERNAL_USER_ID,
     ExternalMeetingId: { type: 'string', min: 2, max: 64 },
@@ -215,29 +306,38 @@ function visit(value: unknown, shape: Shape, path: string, problems: string[]): 
     case 'string': {
       if (typeof value !== 'string') return void fail('Member must be a string');
       const length = [...value].length;
-      if (shape.min !== undefined && length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
-      if (shape.pattern && !shape.pattern.test(value)) fail(`Member must satisfy regular expression pattern: ${shape.pattern.source}`);
-      if (shape.enum && !shape.enum.includes(value)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      if (shape.min !== undefined && length < shape.min)
+        fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && length > shape.max)
+        fail(`Member must have length less than or equal to ${shape.max}`);
+      if (shape.pattern && !shape.pattern.test(value))
+        fail(`Member must satisfy regular expression pattern: ${shape.pattern.source}`);
+      if (shape.enum && !shape.enum.includes(value))
+        fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       const extra = shape.check?.(value);
       if (extra) fail(extra);
       return;
     }
     case 'integer': {
       if (typeof value !== 'number' || !Number.isInteger(value)) return void fail('Member must be an integer');
-      if (shape.min !== undefined && value < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value > shape.max) fail(`Member must have value less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && value < shape.min)
+        fail(`Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max)
+        fail(`Member must have value less than or equal to ${shape.max}`);
       return;
     }
     case 'list': {
       if (!Array.isArray(value)) return void fail('Member must be a list');
-      if (shape.min !== undefined && value.length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
+      if (shape.min !== undefined && value.length < shape.min)
+        fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max)
+        fail(`Member must have length less than or equal to ${shape.max}`);
       value.forEach((item, index) => visit(item, shape.member, `${path}[${index}]`, problems));
       return;
     }
     case 'structure': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return void fail('Member must be a structure');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return void fail('Member must be a structure');
       const record = value as Record<string, unknown>;
       for (const name of shape.required ?? []) {
         if (record[name] === undefined || record[name] === null) {
@@ -245,7 +345,8 @@ function visit(value: unknown, shape: Shape, path: string, problems: string[]): 
         }
       }
       for (const [name, member] of Object.entries(shape.members)) {
-        if (record[name] !== undefined && record[name] !== null) visit(record[name], member, join(path, name), problems);
+        if (record[name] !== undefined && record[name] !== null)
+          visit(record[name], member, join(path, name), problems);
       }
       return;
     }

@@ -12,7 +12,13 @@
  * Every counted call is a real call the SDK made: `stats()` tells tests whether a request reached DynamoDB at all.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { listenOnLoopback } from './loopback';
 
 /**
@@ -116,7 +122,10 @@ interface QueuedFault {
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const JSON_TYPE = 'application/x-amz-json-1.0';
 
-const ERRORS: Record<Exclude<DynamoDbFaultKind, 'http500' | 'reset' | 'lostResponse' | 'unprocessedItems'>, { status: number; type: string; message: string }> = {
+const ERRORS: Record<
+  Exclude<DynamoDbFaultKind, 'http500' | 'reset' | 'lostResponse' | 'unprocessedItems'>,
+  { status: number; type: string; message: string }
+> = {
   ProvisionedThroughputExceededException: {
     status: 400,
     type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
@@ -161,7 +170,8 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const header = req.headers['x-amz-target'];
-    const operation = typeof header === 'string' && header.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : '(unknown)';
+    const operation =
+      typeof header === 'string' && header.startsWith(TARGET_PREFIX) ? header.slice(TARGET_PREFIX.length) : '(unknown)';
     const counters = (operations[operation] ??= { calls: 0, forwarded: 0, faulted: 0 });
     counters.calls += 1;
 
@@ -200,19 +210,31 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     if (fault.kind === 'unprocessedItems') {
       const { RequestItems } = JSON.parse(request.toString('utf8')) as { RequestItems?: unknown };
       const text = JSON.stringify({ UnprocessedItems: RequestItems ?? {} });
-      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+      res.writeHead(200, {
+        'content-type': JSON_TYPE,
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': requestId,
+      });
       res.end(text);
       return;
     }
     if (fault.kind === 'http500') {
       const text = fault.message ?? 'Internal Server Error';
-      res.writeHead(500, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+      res.writeHead(500, {
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': requestId,
+      });
       res.end(text);
       return;
     }
     const { status, type, message } = ERRORS[fault.kind];
     const text = JSON.stringify({ __type: type, message: fault.message ?? message });
-    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+    res.writeHead(status, {
+      'content-type': JSON_TYPE,
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': requestId,
+    });
     res.end(text);
   }
 
@@ -221,7 +243,14 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
       const upstream = httpRequest(
-        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+        },
         (answer) => {
           if (res) {
             res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -52,11 +52,12 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
       endpoint,
       credentials: { accessKeyId: 'AKIALOCALDYNAMODB', secretAccessKey: 'local-secret' },
     }),
-    stop: () => new Promise<void>((resolve, reject) => {
-      server.close((error?: Error) => (error ? reject(error) : resolve()));
-      // Keep-alive sockets of SDK clients would otherwise hold close() open.
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets of SDK clients would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -96,10 +97,12 @@ export async function createAttendeeTable(client: DynamoDBClient, tableName: str
   await client.send(new CreateTableCommand(attendeeTableDefinition(tableName)));
   await waitUntilActive(client, tableName);
   try {
-    await client.send(new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: ATTENDEE_TABLE.timeToLiveAttribute, Enabled: true },
-    }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ATTENDEE_TABLE.timeToLiveAttribute, Enabled: true },
+      }),
+    );
     return { tableName, timeToLive: 'ENABLED' };
   } catch (error) {
     // dynalite does not implement UpdateTimeToLive; anything else is a real failure.
@@ -113,7 +116,8 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, timeou
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

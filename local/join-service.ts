@@ -65,7 +65,9 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
   const dynamodb = await startDynamoDb();
   const dynamodbClient = new DynamoDBClient(dynamodb.clientConfig());
   await createAttendeeTable(dynamodbClient, LOCAL_TABLE_NAME);
-  const dynamodbFaults = options.dynamodbFaultProxy ? await startDynamoDbFaultProxy({ target: dynamodb.endpoint }) : undefined;
+  const dynamodbFaults = options.dynamodbFaultProxy
+    ? await startDynamoDbFaultProxy({ target: dynamodb.endpoint })
+    : undefined;
 
   Object.assign(process.env, {
     [ENV.tableName]: LOCAL_TABLE_NAME,
@@ -77,7 +79,8 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
     AWS_REGION: region,
   });
-  if (options.attendeeTtlSeconds !== undefined) process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
+  if (options.attendeeTtlSeconds !== undefined)
+    process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
   if (emulator) {
     process.env[ENV.chimeEndpoint] = emulator.endpoint;
     // The emulator and dynalite want a signature, not real credentials; keep any real ones the caller has.

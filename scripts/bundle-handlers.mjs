@@ -33,8 +33,11 @@ const leanAwsSdk = {
     // Event streams (~14 KB and node:zlib): the protocols import them only for an operation with an event-stream
     // member, and neither Chime SDK Meetings nor DynamoDB has one (checkStandIns reads their schemas).
     b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () =>
-      stub('event-streams', `const unsupported = () => { throw new Error('event streams are not bundled (scripts/bundle-handlers.mjs)'); };
-        export const EventStreamSerde = unsupported, eventStreamSerdeProvider = unsupported;`),
+      stub(
+        'event-streams',
+        `const unsupported = () => { throw new Error('event streams are not bundled (scripts/bundle-handlers.mjs)'); };
+        export const EventStreamSerde = unsupported, eventStreamSerdeProvider = unsupported;`,
+      ),
     );
 
     // The clients import their whole package.json for one field, the version in the User-Agent header.
@@ -47,7 +50,9 @@ const leanAwsSdk = {
     // obliterator); EndpointCache uses a few of its methods (LRU_METHODS), which a Map provides in insertion
     // (= recency) order.
     b.onResolve({ filter: /^mnemonist\/lru-cache$/ }, () =>
-      stub('lru-cache', `export default class LRUCache {
+      stub(
+        'lru-cache',
+        `export default class LRUCache {
         constructor(capacity) { this.capacity = capacity; this.items = new Map(); }
         has(key) { return this.items.has(key); }
         peek(key) { return this.items.get(key); }
@@ -66,14 +71,18 @@ const leanAwsSdk = {
         }
         clear() { this.items.clear(); }
         get size() { return this.items.size; }
-      }`),
+      }`,
+      ),
     );
 
     // The pure-JS SHA-256 is the fallback for a runtime without node:crypto's sha256, which Lambda never is.
-    b.onLoad({ filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]sha256[\\/]Sha256Js\.js$/ }, () => ({
-      contents: `export class Sha256Js { constructor() { throw new Error('node:crypto has no sha256'); } }`,
-      loader: 'js',
-    }));
+    b.onLoad(
+      { filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]sha256[\\/]Sha256Js\.js$/ },
+      () => ({
+        contents: `export class Sha256Js { constructor() { throw new Error('node:crypto has no sha256'); } }`,
+        loader: 'js',
+      }),
+    );
   },
 };
 
@@ -94,12 +103,16 @@ function checkStandIns() {
       throw new Error(`${client} now has a streaming member: remove the event-streams stand-in from ${self}`);
     }
   }
-  const endpointCacheDir = dirname(createRequire(packageDir('@aws-sdk/client-dynamodb') + '/').resolve('@aws-sdk/endpoint-cache/package.json'));
+  const endpointCacheDir = dirname(
+    createRequire(packageDir('@aws-sdk/client-dynamodb') + '/').resolve('@aws-sdk/endpoint-cache/package.json'),
+  );
   const endpointCache = readFileSync(join(endpointCacheDir, 'dist-es', 'EndpointCache.js'), 'utf8');
   const used = [...endpointCache.matchAll(/this\.cache\.(\w+)/g)].map((m) => m[1]);
   const missing = used.filter((method) => !LRU_METHODS.includes(method));
   if (used.length === 0 || missing.length > 0) {
-    throw new Error(`EndpointCache now uses LRUCache.${missing.join(', ') || '(nothing)'}: update the LRU stand-in in ${self}`);
+    throw new Error(
+      `EndpointCache now uses LRUCache.${missing.join(', ') || '(nothing)'}: update the LRU stand-in in ${self}`,
+    );
   }
 }
 

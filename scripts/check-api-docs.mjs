@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const assembly = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '.jsii'), 'utf8'));
 const missing = [];
-const need = (docs, what) => { if (!docs?.summary?.trim()) missing.push(what); };
+const need = (docs, what) => {
+  if (!docs?.summary?.trim()) missing.push(what);
+};
 for (const [fqn, type] of Object.entries(assembly.types ?? {})) {
   need(type.docs, fqn);
   for (const p of type.properties ?? []) need(p.docs, `${fqn}.${p.name}`);
@@ -23,4 +25,6 @@ if (missing.length > 0) {
   console.error(`Public API without a doc comment (add a summary or an @param):\n  ${missing.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`API docs: all ${Object.keys(assembly.types ?? {}).length} public types, their members and parameters are documented`);
+console.log(
+  `API docs: all ${Object.keys(assembly.types ?? {}).length} public types, their members and parameters are documented`,
+);

@@ -16,11 +16,23 @@ const outdir = join(root, snapshot);
 rmSync(outdir, { recursive: true, force: true });
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_STACK_TRACE: '1' };
 for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
-const synth = spawnSync(join(root, 'node_modules', '.bin', 'cdk'), [
-  'synth', '--app', 'npx tsx test/integ.join-service.ts', '--output', snapshot,
-  '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '--quiet',
-  '--context', 'integ-snapshot-salt=snapshot',
-], { cwd: root, env, stdio: 'inherit' });
+const synth = spawnSync(
+  join(root, 'node_modules', '.bin', 'cdk'),
+  [
+    'synth',
+    '--app',
+    'npx tsx test/integ.join-service.ts',
+    '--output',
+    snapshot,
+    '--no-version-reporting',
+    '--no-path-metadata',
+    '--no-asset-metadata',
+    '--quiet',
+    '--context',
+    'integ-snapshot-salt=snapshot',
+  ],
+  { cwd: root, env, stdio: 'inherit' },
+);
 if (synth.status !== 0) process.exit(synth.status ?? 1);
 
 for (const entry of readdirSync(outdir)) {

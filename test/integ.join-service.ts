@@ -30,8 +30,10 @@ const meeting = integ.assertions.awsApiCall('ChimeSDKMeetings', 'createMeeting',
 const meetingId = meeting.getAttString('Meeting.MeetingId');
 // The assertion stack reads the test stack's function names and API URL through exports; both stacks are
 // deployed and destroyed together, so the default strong references are what the test wants.
-Annotations.of(Stack.of(meeting)).acknowledgeWarning('@aws-cdk/core:crossStackReferencesDefaultStrong',
-  'the assertion stack is deployed and destroyed with the stack it tests');
+Annotations.of(Stack.of(meeting)).acknowledgeWarning(
+  '@aws-cdk/core:crossStackReferencesDefaultStrong',
+  'the assertion stack is deployed and destroyed with the stack it tests',
+);
 
 /**
  * The API Gateway proxy event a route hands its function, for a SigV4-signed caller: in IAM mode the handlers
@@ -62,28 +64,36 @@ const join = integ.assertions.invokeFunction({
   functionName: joinService.createAttendeeFunction.functionName,
   payload: proxyEvent('POST', '/meetings/{MeetingId}/attendees', { ExternalUserId: externalUserId }),
 });
-join.expect(ExpectedResult.objectLike({
-  Payload: Match.serializedJson(Match.objectLike({
-    statusCode: 201,
-    body: Match.serializedJson(Match.objectLike({
-      Attendee: Match.objectLike({
-        ExternalUserId: externalUserId,
-        AttendeeId: Match.stringLikeRegexp('^[a-fA-F0-9-]{36}$'),
-        JoinToken: Match.stringLikeRegexp('.+'),
+join.expect(
+  ExpectedResult.objectLike({
+    Payload: Match.serializedJson(
+      Match.objectLike({
+        statusCode: 201,
+        body: Match.serializedJson(
+          Match.objectLike({
+            Attendee: Match.objectLike({
+              ExternalUserId: externalUserId,
+              AttendeeId: Match.stringLikeRegexp('^[a-fA-F0-9-]{36}$'),
+              JoinToken: Match.stringLikeRegexp('.+'),
+            }),
+            Meeting: Match.objectLike({ MeetingId: meetingId }),
+          }),
+        ),
       }),
-      Meeting: Match.objectLike({ MeetingId: meetingId }),
-    })),
-  })),
-}));
+    ),
+  }),
+);
 
 // List: 200 with the joined user, and never a JoinToken anywhere in the response.
 const list = integ.assertions.invokeFunction({
   functionName: joinService.listAttendeesFunction.functionName,
   payload: proxyEvent('GET', '/meetings/{MeetingId}/attendees'),
 });
-list.expect(ExpectedResult.objectLike({
-  Payload: Match.stringLikeRegexp(`^(?!.*JoinToken).*"statusCode":200.*${externalUserId}`),
-}));
+list.expect(
+  ExpectedResult.objectLike({
+    Payload: Match.stringLikeRegexp(`^(?!.*JoinToken).*"statusCode":200.*${externalUserId}`),
+  }),
+);
 
 // An unsigned request never reaches a function: API Gateway answers 403 in the service's error shape.
 const unsigned = integ.assertions.httpApiCall(`${joinService.url}meetings/${meetingId}/attendees`, {

@@ -9,7 +9,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 /** What a reference hands the handler: its clients' calls. */
 export interface ReferenceCalls {
-  createAttendee(input: { MeetingId: string; ExternalUserId: string; Capabilities?: never }): Promise<{ Attendee?: Record<string, any> }>;
+  createAttendee(input: {
+    MeetingId: string;
+    ExternalUserId: string;
+    Capabilities?: never;
+  }): Promise<{ Attendee?: Record<string, any> }>;
   getMeeting(input: { MeetingId: string }): Promise<{ Meeting?: unknown }>;
   put(input: { TableName: string; Item: Record<string, unknown>; ConditionExpression: string }): Promise<unknown>;
 }
@@ -32,7 +36,11 @@ export function joinHandler(calls: ReferenceCalls) {
     }
     try {
       const [{ Attendee }, { Meeting }] = await Promise.all([
-        calls.createAttendee({ MeetingId: meetingId, ExternalUserId: body.ExternalUserId, Capabilities: body.Capabilities as never }),
+        calls.createAttendee({
+          MeetingId: meetingId,
+          ExternalUserId: body.ExternalUserId,
+          Capabilities: body.Capabilities as never,
+        }),
         calls.getMeeting({ MeetingId: meetingId }),
       ]);
       const now = new Date();
@@ -56,7 +64,10 @@ export function joinHandler(calls: ReferenceCalls) {
     } catch (err) {
       const { name, $metadata } = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = $metadata?.httpStatusCode ?? 500;
-      return reply(status >= 500 ? 502 : status, { Code: name ?? 'InternalFailure', Message: 'Chime or DynamoDB failed' });
+      return reply(status >= 500 ? 502 : status, {
+        Code: name ?? 'InternalFailure',
+        Message: 'Chime or DynamoDB failed',
+      });
     }
   };
 }

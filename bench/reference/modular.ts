@@ -9,7 +9,9 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { joinHandler } from './join-handler';
 
 const chime = new ChimeSDKMeetingsClient({ region: process.env.CHIME_REGION || process.env.AWS_REGION });
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 
 /** Nothing to do: the clients above are built when the module loads. */
 export const buildClients = (): void => undefined;

@@ -118,7 +118,10 @@ export async function putMapping(deps: StoreDeps, mapping: AttendeeMapping): Pro
  * and meeting is replaced, which is right, since Chime just answered with that user's current attendee.
  */
 export async function putMappings(deps: StoreDeps, mappings: readonly AttendeeMapping[]): Promise<void> {
-  await writeBatches(deps, mappings.map((mapping) => ({ PutRequest: { Item: toItem(mapping) } })));
+  await writeBatches(
+    deps,
+    mappings.map((mapping) => ({ PutRequest: { Item: toItem(mapping) } })),
+  );
 }
 
 /** The mappings of one external user, every page; expired ones included (TTL deletion is lazy). */
@@ -190,7 +193,10 @@ export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string):
       ExpressionAttributeValues: { ':m': { S: meetingId } },
     },
     async (items) => {
-      await writeBatches(deps, items.map((item) => ({ DeleteRequest: { Key: keyOf(keyFromItem(item)) } })));
+      await writeBatches(
+        deps,
+        items.map((item) => ({ DeleteRequest: { Key: keyOf(keyFromItem(item)) } })),
+      );
       return false;
     },
   );

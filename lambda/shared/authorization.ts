@@ -18,14 +18,18 @@ export interface AuthConfig {
 
 /** Routes that act on other users' attendees. */
 const ADMIN_ONLY: ReadonlySet<Operation> = new Set([
-  OPERATIONS.batchCreateAttendee, OPERATIONS.listAttendees, OPERATIONS.deleteAttendee,
+  OPERATIONS.batchCreateAttendee,
+  OPERATIONS.listAttendees,
+  OPERATIONS.deleteAttendee,
 ]);
 
 /** A missing or unknown mode fails every request (500, logged): never guess towards open. */
 export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const mode = env[ENV.authMode];
   if (!AUTH_MODES.includes(mode as AuthMode)) {
-    throw new Error(`${ENV.authMode} must be one of ${AUTH_MODES.join(', ')}; got ${mode === undefined ? 'nothing' : `"${mode}"`}`);
+    throw new Error(
+      `${ENV.authMode} must be one of ${AUTH_MODES.join(', ')}; got ${mode === undefined ? 'nothing' : `"${mode}"`}`,
+    );
   }
   return {
     mode: mode as AuthMode,
@@ -59,8 +63,10 @@ export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig):
     case 'custom': {
       const authorizer = context?.authorizer as Record<string, unknown> | null | undefined;
       if (!authorizer) return undefined;
-      const externalUserId = typeof authorizer.externalUserId === 'string' && authorizer.externalUserId !== ''
-        ? authorizer.externalUserId : undefined;
+      const externalUserId =
+        typeof authorizer.externalUserId === 'string' && authorizer.externalUserId !== ''
+          ? authorizer.externalUserId
+          : undefined;
       // Authorizer context values reach the function as strings.
       const isAdmin = authorizer.isAdmin === true || authorizer.isAdmin === 'true';
       return externalUserId || isAdmin ? { externalUserId, isAdmin } : undefined;
@@ -69,15 +75,18 @@ export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig):
 }
 
 /** Refuses a caller the operation is not for: 401 without an identity, 403 without the right. */
-export function authorize(operation: Operation, request: Omit<JoinRequest, 'identity'>,
-  identity: CallerIdentity | undefined): CallerIdentity {
+export function authorize(
+  operation: Operation,
+  request: Omit<JoinRequest, 'identity'>,
+  identity: CallerIdentity | undefined,
+): CallerIdentity {
   if (!identity) throw new JoinServiceError(401, 'Unauthorized', 'The request carries no identity this API accepts');
   if (identity.isAdmin) return identity;
   if (ADMIN_ONLY.has(operation)) {
     throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
   }
   if (operation === OPERATIONS.listUserAttendees && request.pathParameters.ExternalUserId !== identity.externalUserId) {
-    throw new JoinServiceError(403, 'Forbidden', 'Only administrators may look up another user\'s attendees');
+    throw new JoinServiceError(403, 'Forbidden', "Only administrators may look up another user's attendees");
   }
   return identity;
 }
@@ -86,7 +95,10 @@ export function authorize(operation: Operation, request: Omit<JoinRequest, 'iden
 function groupsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value !== 'string') return [];
-  return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }
 
 let config: AuthConfig | undefined;

@@ -46,7 +46,8 @@ export function readConfig(env: NodeJS.ProcessEnv): HandlerConfig {
   const tableName = env[ENV.tableName];
   if (!tableName) throw new Error(`${ENV.tableName} is not set`);
   const includeMeeting = env[ENV.includeMeeting] ?? 'true';
-  if (includeMeeting !== 'true' && includeMeeting !== 'false') throw new Error(`${ENV.includeMeeting} must be true or false`);
+  if (includeMeeting !== 'true' && includeMeeting !== 'false')
+    throw new Error(`${ENV.includeMeeting} must be true or false`);
   const ttl = env[ENV.attendeeTtlSeconds];
   const attendeeTtlSeconds = ttl === undefined || ttl === '' ? DEFAULT_ATTENDEE_TTL_SECONDS : Number(ttl);
   if (!Number.isSafeInteger(attendeeTtlSeconds) || attendeeTtlSeconds <= 0) {
@@ -75,9 +76,17 @@ let cors: string[] | undefined;
 
 /** Chime SDK Meetings runs in fewer regions than Lambda, hence its own region; the SDK's default otherwise. */
 export const chimeClient = () =>
-  (chime ??= leanClient(new ChimeSDKMeetingsClient(clientOptions(process.env[ENV.chimeRegion], process.env[ENV.chimeEndpoint], countChimeThrottle)), 'chime'));
+  (chime ??= leanClient(
+    new ChimeSDKMeetingsClient(
+      clientOptions(process.env[ENV.chimeRegion], process.env[ENV.chimeEndpoint], countChimeThrottle),
+    ),
+    'chime',
+  ));
 export const dynamodbClient = () =>
-  (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined, process.env[ENV.dynamodbEndpoint])), 'dynamodb'));
+  (dynamodb ??= leanClient(
+    new DynamoDBClient(clientOptions(undefined, process.env[ENV.dynamodbEndpoint])),
+    'dynamodb',
+  ));
 
 type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient;
 
@@ -154,6 +163,10 @@ function clientOptions(region: string | undefined, endpoint: string | undefined,
     cacheMiddleware: true,
     // Since @smithy/node-http-handler 4.x, requestTimeout only logs a warning unless throwOnRequestTimeout is set:
     // without it a hung call would run until the function itself times out (API Gateway's 502/504, not our JSON).
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }

@@ -48,7 +48,11 @@ function fromChime(err: ChimeError): JoinServiceError {
     case 'NotFoundException':
       return new JoinServiceError(404, 'NotFound', chimeMessage(err, 'The meeting or attendee was not found.'));
     case 'UnprocessableEntityException':
-      return new JoinServiceError(422, 'UnprocessableEntity', chimeMessage(err, 'Amazon Chime could not process the request.'));
+      return new JoinServiceError(
+        422,
+        'UnprocessableEntity',
+        chimeMessage(err, 'Amazon Chime could not process the request.'),
+      );
     case 'ThrottlingException':
       return new JoinServiceError(429, 'Throttling', 'Too many requests to Amazon Chime; retry later.', {
         'Retry-After': retryAfter(err, DEFAULT_RETRY_AFTER_SECONDS.Throttling),
@@ -66,7 +70,9 @@ function fromChime(err: ChimeError): JoinServiceError {
 
 /** Chime's own Code value (e.g. `LimitExceeded`), else the exception name without its `Exception` suffix. */
 function chimeCode(err: ChimeError): string {
-  return typeof err.Code === 'string' && /^[A-Za-z]{1,64}$/.test(err.Code) ? err.Code : err.name.replace(/Exception$/, '');
+  return typeof err.Code === 'string' && /^[A-Za-z]{1,64}$/.test(err.Code)
+    ? err.Code
+    : err.name.replace(/Exception$/, '');
 }
 
 /** Chime's message for 4xx answers: it explains the caller's mistake (e.g. the 250-attendee cap). */

@@ -52,7 +52,8 @@ export function lambdaHandler<D>(operation: Operation, core: HandlerCore<D>, dep
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = toJoinRequest(event);
     const response = await serve(operation, request, (r) =>
-      core({ ...r, identity: authorize(operation, r, callerIdentity(event, authConfig())) }, deps));
+      core({ ...r, identity: authorize(operation, r, callerIdentity(event, authConfig())) }, deps),
+    );
     return toProxyResult(response, request.headers.origin, corsAllowOrigins());
   };
 }
@@ -109,7 +110,9 @@ export function toJoinRequest(event: APIGatewayProxyEvent): IncomingRequest {
   return {
     pathParameters: mapValues(event.pathParameters ?? {}, decodePathParameter),
     queryStringParameters: { ...event.queryStringParameters },
-    headers: Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+    headers: Object.fromEntries(
+      Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    ),
     body: event.body ?? null,
     isBase64Encoded: event.isBase64Encoded === true,
     requestId: event.requestContext?.requestId || randomUUID(),

@@ -48,15 +48,29 @@ export interface RequestRecord {
 /** The EMF record of one request. */
 export function emfRecord(record: RequestRecord, service: string, timestamp: number): Record<string, unknown> {
   const metrics = [
-    { Namespace: METRICS_NAMESPACE, Dimensions: [['Service', 'Operation']], Metrics: [
-      { Name: 'Requests', Unit: 'Count' }, { Name: 'Latency', Unit: 'Milliseconds' },
-    ] },
-    { Namespace: METRICS_NAMESPACE, Dimensions: [['Service']], Metrics: [
-      { Name: 'Joins', Unit: 'Count' }, { Name: 'ChimeThrottles', Unit: 'Count' },
-    ] },
+    {
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [['Service', 'Operation']],
+      Metrics: [
+        { Name: 'Requests', Unit: 'Count' },
+        { Name: 'Latency', Unit: 'Milliseconds' },
+      ],
+    },
+    {
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [['Service']],
+      Metrics: [
+        { Name: 'Joins', Unit: 'Count' },
+        { Name: 'ChimeThrottles', Unit: 'Count' },
+      ],
+    },
   ];
   if (record.errorCode) {
-    metrics.push({ Namespace: METRICS_NAMESPACE, Dimensions: [['Service', 'ErrorCode']], Metrics: [{ Name: 'Errors', Unit: 'Count' }] });
+    metrics.push({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [['Service', 'ErrorCode']],
+      Metrics: [{ Name: 'Errors', Unit: 'Count' }],
+    });
   }
   return {
     _aws: { Timestamp: timestamp, CloudWatchMetrics: metrics },

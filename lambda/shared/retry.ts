@@ -11,7 +11,10 @@ const NEVER_RETRIED = new Set(['LimitExceededException']);
 export const MAX_TOTAL_RETRY_DELAY_MS = BASE_DELAY_MS.THROTTLING * (2 ** (MAX_ATTEMPTS - 1) - 1);
 
 class Token implements RetryToken {
-  constructor(private readonly count: number, private readonly delay: number) {}
+  constructor(
+    private readonly count: number,
+    private readonly delay: number,
+  ) {}
   getRetryCount(): number {
     return this.count;
   }

@@ -106,7 +106,8 @@ export function validateListAttendees(request: JoinRequest): ListAttendeesInput 
   const nextToken = request.queryStringParameters['next-token'];
   return {
     meetingId,
-    maxResults: maxResults === undefined ? undefined : integer(maxResults, 'max-results', MAX_RESULTS_MIN, MAX_RESULTS_MAX),
+    maxResults:
+      maxResults === undefined ? undefined : integer(maxResults, 'max-results', MAX_RESULTS_MIN, MAX_RESULTS_MAX),
     // An empty token is never one Chime issued, so it is refused rather than guessed to mean "first page".
     nextToken: nextToken === undefined ? undefined : boundedString(nextToken, 'next-token', 1, NEXT_TOKEN_MAX_LENGTH),
   };
@@ -176,7 +177,8 @@ function attendeeInput(obj: Record<string, unknown>, path: string, identity?: Ca
   }
   return {
     externalUserId,
-    capabilities: obj.Capabilities === undefined ? undefined : capabilities(obj.Capabilities, fieldName(path, 'Capabilities')),
+    capabilities:
+      obj.Capabilities === undefined ? undefined : capabilities(obj.Capabilities, fieldName(path, 'Capabilities')),
     tags: obj.Tags === undefined ? undefined : tags(obj.Tags, fieldName(path, 'Tags')),
   };
 }
@@ -184,7 +186,9 @@ function attendeeInput(obj: Record<string, unknown>, path: string, identity?: Ca
 function validExternalUserId(value: unknown, field: string): string {
   const id = boundedString(value, field, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_MAX_LENGTH);
   if (!EXTERNAL_USER_ID.test(id)) {
-    throw badRequest(`${field} may contain only letters (a-z, A-Z, À-ÿ), digits, whitespace and -_&@+=,(){}[]/«».:|'"#`);
+    throw badRequest(
+      `${field} may contain only letters (a-z, A-Z, À-ÿ), digits, whitespace and -_&@+=,(){}[]/«».:|'"#`,
+    );
   }
   const prefix = EXTERNAL_USER_ID_RESERVED_PREFIX;
   if (id.slice(0, prefix.length).toLowerCase() === prefix) {
@@ -204,7 +208,9 @@ function capabilities(value: unknown, field: string): AttendeeCapabilities {
   }
   const result = obj as unknown as AttendeeCapabilities;
   if (RECEIVING.has(result.Content) && !RECEIVING.has(result.Video)) {
-    throw badRequest(`${field}.Content may be SendReceive or Receive only when ${field}.Video is SendReceive or Receive`);
+    throw badRequest(
+      `${field}.Content may be SendReceive or Receive only when ${field}.Video is SendReceive or Receive`,
+    );
   }
   return { Audio: result.Audio, Video: result.Video, Content: result.Content };
 }
@@ -253,7 +259,8 @@ function required<T>(value: T | undefined, field: string): T {
 }
 
 function jsonObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${field} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest(`${field} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 

@@ -7,11 +7,15 @@ import { JoinAuthorization } from '../../lib';
 import { logicalId, synthService } from './template-helpers';
 
 function routeMethods(template: ReturnType<typeof synthService>['template']) {
-  return Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+  return Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+    (m) => m.Properties.HttpMethod !== 'OPTIONS',
+  );
 }
 
 function handlerEnvironments(template: ReturnType<typeof synthService>['template']) {
-  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('JoinService'));
+  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+    id.startsWith('JoinService'),
+  );
   expect(functions).toHaveLength(5);
   return functions.map(([, fn]) => fn.Properties.Environment.Variables);
 }
@@ -26,14 +30,21 @@ describe('JoinAuthorization.iam() (the default)', () => {
   });
 
   it('requires ExternalUserId in the join body', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Model', { Name: 'CreateAttendeeRequest', Schema: Match.objectLike({ required: ['ExternalUserId'] }) });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'CreateAttendeeRequest',
+      Schema: Match.objectLike({ required: ['ExternalUserId'] }),
+    });
   });
 });
 
 describe('JoinAuthorization.cognito()', () => {
-  const synth = () => synthService({}, (stack) => ({
-    authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users'), { identityClaim: 'email', adminGroup: 'operators' }),
-  }));
+  const synth = () =>
+    synthService({}, (stack) => ({
+      authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users'), {
+        identityClaim: 'email',
+        adminGroup: 'operators',
+      }),
+    }));
   const { template } = synth();
 
   it('puts a Cognito user pool authorizer of that pool on every route', () => {
@@ -66,14 +77,21 @@ describe('JoinAuthorization.cognito()', () => {
   });
 
   it('defaults the claim to sub and the admin group to admins', () => {
-    const { template: t } = synthService({}, (stack) => ({ authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')) }));
-    for (const env of handlerEnvironments(t)) expect(env).toMatchObject({ AUTH_IDENTITY_CLAIM: 'sub', AUTH_ADMIN_GROUP: 'admins' });
+    const { template: t } = synthService({}, (stack) => ({
+      authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')),
+    }));
+    for (const env of handlerEnvironments(t))
+      expect(env).toMatchObject({ AUTH_IDENTITY_CLAIM: 'sub', AUTH_ADMIN_GROUP: 'admins' });
   });
 
   it('refuses IAM grants, which would mean nothing here', () => {
-    expect(() => synthService({}, (stack) => ({ authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')) }),
-      (service, stack) => service.grantJoin(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }))))
-      .toThrow(/grantJoin and grantAdmin need JoinAuthorization.iam\(\); this join service uses cognito/);
+    expect(() =>
+      synthService(
+        {},
+        (stack) => ({ authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')) }),
+        (service, stack) => service.grantJoin(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })),
+      ),
+    ).toThrow(/grantJoin and grantAdmin need JoinAuthorization.iam\(\); this join service uses cognito/);
   });
 
   it('matches the snapshot', () => {
@@ -84,9 +102,13 @@ describe('JoinAuthorization.cognito()', () => {
 describe('JoinAuthorization.custom()', () => {
   const { template } = synthService({}, (stack) => {
     const fn = new lambda.Function(stack, 'AuthorizerFunction', {
-      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     });
-    return { authorization: JoinAuthorization.custom(new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
+    return {
+      authorization: JoinAuthorization.custom(new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: fn })),
+    };
   });
 
   it('puts the given Lambda authorizer on every route and tells the handlers to read its context', () => {
@@ -104,7 +126,10 @@ describe('JoinAuthorization.none()', () => {
     const { template, stack } = synthService({ authorization: JoinAuthorization.none() });
     for (const method of routeMethods(template)) expect(method.Properties.AuthorizationType).toBe('NONE');
     for (const env of handlerEnvironments(template)) expect(env.AUTH_MODE).toBe('none');
-    Annotations.fromStack(stack).hasWarning('/TestStack/JoinService', Match.stringLikeRegexp('JoinAuthorization.none\\(\\): every route'));
+    Annotations.fromStack(stack).hasWarning(
+      '/TestStack/JoinService',
+      Match.stringLikeRegexp('JoinAuthorization.none\\(\\): every route'),
+    );
   });
 
   it('is never the default: the default stack carries no such warning', () => {

@@ -17,7 +17,8 @@ function findings(scope: IConstruct): string[] {
   const result: string[] = [];
   for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
     for (const violation of pack.validateScope(scope).violations) {
-      for (const resource of violation.violatingResources) result.push(`${violation.ruleName} on ${resource.constructPath}`);
+      for (const resource of violation.violatingResources)
+        result.push(`${violation.ruleName} on ${resource.constructPath}`);
     }
   }
   return result;
@@ -30,7 +31,11 @@ function acknowledgements(scope: IConstruct): Array<[string, string, string]> {
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
-        result.push([construct.node.path, id.replace(/^annotation::/i, ''), typeof reason === 'string' ? reason : JSON.stringify(reason)]);
+        result.push([
+          construct.node.path,
+          id.replace(/^annotation::/i, ''),
+          typeof reason === 'string' ? reason : JSON.stringify(reason),
+        ]);
       }
     }
   }
@@ -40,19 +45,34 @@ function acknowledgements(scope: IConstruct): Array<[string, string, string]> {
 const SCENARIOS: Array<[string, ChimeJoinServiceProps | ((stack: Stack) => ChimeJoinServiceProps)]> = [
   ['defaults', {}],
   ['a customer managed key', (stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) })],
-  ['an existing table', (stack) => ({ table: dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:123456789012:table/t') })],
+  [
+    'an existing table',
+    (stack) => ({
+      table: dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:123456789012:table/t'),
+    }),
+  ],
   ['CORS', { corsAllowOrigins: ['https://app.example.com'] }],
   ['no meeting in the join answer', { includeMeeting: false }],
   ['a web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/join/abc' }],
   ['the API Gateway account role', { cloudWatchRole: true }],
-  ['Cognito authorization', (stack) => ({ authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')) })],
-  ['custom authorization', (stack) => ({
-    authorization: JoinAuthorization.custom(new apigateway.TokenAuthorizer(stack, 'Authorizer', {
-      handler: new lambda.Function(stack, 'AuthorizerFn', {
-        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
-      }),
-    })),
-  })],
+  [
+    'Cognito authorization',
+    (stack) => ({ authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users')) }),
+  ],
+  [
+    'custom authorization',
+    (stack) => ({
+      authorization: JoinAuthorization.custom(
+        new apigateway.TokenAuthorizer(stack, 'Authorizer', {
+          handler: new lambda.Function(stack, 'AuthorizerFn', {
+            runtime: lambda.Runtime.NODEJS_24_X,
+            handler: 'index.handler',
+            code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+          }),
+        }),
+      ),
+    }),
+  ],
   ['no authorization', { authorization: JoinAuthorization.none() }],
 ];
 
@@ -83,7 +103,10 @@ describe('cdk-nag', () => {
 
   it('records what the default construct acknowledges, and why', () => {
     const { service } = synthService();
-    const summary = acknowledgements(service).map(([path, id]) => `${path.replace('TestStack/JoinService/', '')}: ${id.replace(/\[Resource::arn:.*\]/, '[Resource::<meeting ARNs>]')}`);
+    const summary = acknowledgements(service).map(
+      ([path, id]) =>
+        `${path.replace('TestStack/JoinService/', '')}: ${id.replace(/\[Resource::arn:.*\]/, '[Resource::<meeting ARNs>]')}`,
+    );
     expect(summary.sort()).toMatchSnapshot();
   });
 
@@ -91,7 +114,9 @@ describe('cdk-nag', () => {
     // The same resources without this construct's acknowledgements: plain L2s that the packs flag.
     const { stack } = synthService();
     const bare = new lambda.Function(stack, 'Bare', {
-      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler=async()=>({})'),
     });
     const raised = findings(bare).map((f) => f.split(' on ')[0]);
     expect(raised).toEqual(expect.arrayContaining(['Serverless-LambdaDLQ', 'Serverless-LambdaTracing']));
@@ -99,10 +124,20 @@ describe('cdk-nag', () => {
 
   it('needs no runtime acknowledgement: Node.js 24 is the latest runtime, while Node.js 22 would be flagged', () => {
     const { stack } = synthService();
-    const runtimeFindings = (id: string, runtime: lambda.Runtime) => findings(new lambda.Function(stack, id, {
-      runtime, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
-    })).map((f) => f.split(' on ')[0]).filter((rule) => ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'].includes(rule));
-    expect(runtimeFindings('OnNode22', lambda.Runtime.NODEJS_22_X).sort()).toEqual(['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']);
+    const runtimeFindings = (id: string, runtime: lambda.Runtime) =>
+      findings(
+        new lambda.Function(stack, id, {
+          runtime,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+        }),
+      )
+        .map((f) => f.split(' on ')[0])
+        .filter((rule) => ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'].includes(rule));
+    expect(runtimeFindings('OnNode22', lambda.Runtime.NODEJS_22_X).sort()).toEqual([
+      'AwsSolutions-L1',
+      'Serverless-LambdaLatestVersion',
+    ]);
     expect(runtimeFindings('OnNode24', lambda.Runtime.NODEJS_24_X)).toEqual([]);
   });
 });

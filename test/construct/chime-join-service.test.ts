@@ -11,10 +11,21 @@ describe('template snapshots, one per scenario', () => {
   it.each([
     ['default props', () => synthService()],
     ['a customer managed KMS key', () => synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }))],
-    ['an existing table', () => synthService({}, (stack) => ({
-      table: dynamodb.Table.fromTableArn(stack, 'Existing', 'arn:aws:dynamodb:us-east-1:123456789012:table/existing'),
-    }))],
-    ['CORS for two origins', () => synthService({ corsAllowOrigins: ['https://app.example.com', 'https://admin.example.com'] })],
+    [
+      'an existing table',
+      () =>
+        synthService({}, (stack) => ({
+          table: dynamodb.Table.fromTableArn(
+            stack,
+            'Existing',
+            'arn:aws:dynamodb:us-east-1:123456789012:table/existing',
+          ),
+        })),
+    ],
+    [
+      'CORS for two origins',
+      () => synthService({ corsAllowOrigins: ['https://app.example.com', 'https://admin.example.com'] }),
+    ],
   ])('%s', (_name, synth) => {
     expect(synth().template.toJSON()).toMatchSnapshot();
   });
@@ -34,14 +45,16 @@ describe('defaults', () => {
         { AttributeName: 'ExternalUserId', AttributeType: 'S' },
         { AttributeName: 'MeetingId', AttributeType: 'S' },
       ]),
-      GlobalSecondaryIndexes: [{
-        IndexName: 'byMeeting',
-        KeySchema: [
-          { AttributeName: 'MeetingId', KeyType: 'HASH' },
-          { AttributeName: 'ExternalUserId', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byMeeting',
+          KeySchema: [
+            { AttributeName: 'MeetingId', KeyType: 'HASH' },
+            { AttributeName: 'ExternalUserId', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
   });
 
@@ -58,7 +71,7 @@ describe('defaults', () => {
     });
   });
 
-  it('runs five Node.js 24 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway\'s', () => {
+  it("runs five Node.js 24 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway's", () => {
     template.resourceCountIs('AWS::Lambda::Function', 5);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     for (const fn of functions) {
@@ -71,16 +84,27 @@ describe('defaults', () => {
       });
       expect(fn.Properties.Timeout).toBeLessThan(29);
     }
-    const timeouts = Object.fromEntries(Object.entries(template.findResources('AWS::Lambda::Function'))
-      .map(([id, fn]) => [id.replace(/^JoinService|[0-9A-F]{8}$/g, ''), fn.Properties.Timeout]));
+    const timeouts = Object.fromEntries(
+      Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, fn]) => [
+        id.replace(/^JoinService|[0-9A-F]{8}$/g, ''),
+        fn.Properties.Timeout,
+      ]),
+    );
     expect(timeouts).toEqual({
-      CreateAttendee: 15, BatchCreateAttendee: 25, ListAttendees: 15, ListUserAttendees: 15, DeleteAttendee: 15,
+      CreateAttendee: 15,
+      BatchCreateAttendee: 25,
+      ListAttendees: 15,
+      ListUserAttendees: 15,
+      DeleteAttendee: 15,
     });
   });
 
   it('hands each function the table, the index, the TTL, the region and includeMeeting', () => {
     const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
-    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'JoinServiceCreateAttendee')];
+    const fn =
+      template.findResources('AWS::Lambda::Function')[
+        logicalId(template, 'AWS::Lambda::Function', 'JoinServiceCreateAttendee')
+      ];
     expect(fn.Properties.Environment.Variables).toEqual({
       ATTENDEE_TABLE_NAME: { Ref: tableId },
       ATTENDEE_TABLE_MEETING_INDEX: 'byMeeting',
@@ -102,7 +126,8 @@ describe('defaults', () => {
   ])('loads the %s function from its pre-bundled folder assets/%s', (id, folder) => {
     const assetDir = path.join(__dirname, '..', '..', 'assets', folder);
     expect(fs.existsSync(path.join(assetDir, 'index.js'))).toBe(true);
-    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)];
+    const fn =
+      template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)];
     expect(fn.Properties.Code.S3Key).toBe(`${FileSystem.fingerprint(assetDir)}.zip`);
   });
 
@@ -143,9 +168,12 @@ describe('defaults', () => {
     });
     expect(byName.BatchCreateAttendeeRequest.properties.Attendees).toMatchObject({ minItems: 1, maxItems: 250 });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-      ValidateRequestBody: true, ValidateRequestParameters: true,
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
     });
-    const posts = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod === 'POST');
+    const posts = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'POST',
+    );
     expect(posts).toHaveLength(2);
     for (const post of posts) expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
   });
@@ -161,43 +189,68 @@ describe('defaults', () => {
     expect(stage.Properties).toMatchObject({
       StageName: 'prod',
       TracingEnabled: true,
-      MethodSettings: [{
-        DataTraceEnabled: false,
-        LoggingLevel: 'ERROR',
-        MetricsEnabled: true,
-        ThrottlingRateLimit: 100,
-        ThrottlingBurstLimit: 200,
-        HttpMethod: '*',
-        ResourcePath: '/*',
-      }],
+      MethodSettings: [
+        {
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+          HttpMethod: '*',
+          ResourcePath: '/*',
+        },
+      ],
     });
     const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/body|Authorization|token/i);
   });
 
-  it('answers API Gateway\'s own errors as {Code, Message, RequestId}', () => {
+  it("answers API Gateway's own errors as {Code, Message, RequestId}", () => {
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
     const byType = Object.fromEntries(responses.map((r) => [r.Properties.ResponseType, r.Properties]));
-    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'ACCESS_DENIED', 'THROTTLED',
-      'BAD_REQUEST_BODY', 'REQUEST_TOO_LARGE', 'UNAUTHORIZED', 'RESOURCE_NOT_FOUND']) {
+    for (const type of [
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'ACCESS_DENIED',
+      'THROTTLED',
+      'BAD_REQUEST_BODY',
+      'REQUEST_TOO_LARGE',
+      'UNAUTHORIZED',
+      'RESOURCE_NOT_FOUND',
+    ]) {
       const template_ = byType[type]?.ResponseTemplates?.['application/json'];
       expect(template_).toBeDefined();
       const body = JSON.parse(template_.replace('$context.error.messageString', '"message"'));
       expect(Object.keys(body)).toEqual(['Code', 'Message', 'RequestId']);
     }
     expect(byType.THROTTLED.ResponseParameters).toEqual({ 'gatewayresponse.header.Retry-After': "'1'" });
-    expect(JSON.parse(byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json']
-      .replace('$context.error.messageString', '""')).Code).toBe('PayloadTooLarge');
+    expect(
+      JSON.parse(
+        byType.REQUEST_TOO_LARGE.ResponseTemplates['application/json'].replace('$context.error.messageString', '""'),
+      ).Code,
+    ).toBe('PayloadTooLarge');
   });
 
   it('exposes the API, the table, the URL and one function per operation', () => {
     expect(service.api.restApiId).toBeDefined();
     expect(service.table.tableName).toBeDefined();
     expect(service.url).toMatch(/execute-api/);
-    const names = [service.createAttendeeFunction, service.batchCreateAttendeeFunction, service.listAttendeesFunction,
-      service.listUserAttendeesFunction, service.deleteAttendeeFunction].map((fn) => fn.node.id);
-    expect(names).toEqual(['CreateAttendee', 'BatchCreateAttendee', 'ListAttendees', 'ListUserAttendees', 'DeleteAttendee']);
+    const names = [
+      service.createAttendeeFunction,
+      service.batchCreateAttendeeFunction,
+      service.listAttendeesFunction,
+      service.listUserAttendeesFunction,
+      service.deleteAttendeeFunction,
+    ].map((fn) => fn.node.id);
+    expect(names).toEqual([
+      'CreateAttendee',
+      'BatchCreateAttendee',
+      'ListAttendees',
+      'ListUserAttendees',
+      'DeleteAttendee',
+    ]);
   });
 });
 
@@ -205,7 +258,11 @@ describe('overrides', () => {
   it('encrypts the new table with the customer managed key given', () => {
     const { template } = synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(template, 'AWS::KMS::Key', 'Key'), 'Arn'] } },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(template, 'AWS::KMS::Key', 'Key'), 'Arn'] },
+      },
     });
   });
 
@@ -229,28 +286,39 @@ describe('overrides', () => {
   });
 
   it('passes includeMeeting, the attendee TTL and the Chime region to the handlers', () => {
-    const { template } = synthService({ includeMeeting: false, attendeeTtl: Duration.hours(2), chimeRegion: 'us-west-2' });
+    const { template } = synthService({
+      includeMeeting: false,
+      attendeeTtl: Duration.hours(2),
+      chimeRegion: 'us-west-2',
+    });
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
-        INCLUDE_MEETING: 'false', ATTENDEE_TTL_SECONDS: '7200', CHIME_REGION: 'us-west-2',
+        INCLUDE_MEETING: 'false',
+        ATTENDEE_TTL_SECONDS: '7200',
+        CHIME_REGION: 'us-west-2',
       });
     }
   });
 
   it('rejects an attendee TTL under a minute', () => {
-    expect(() => synthService({ attendeeTtl: Duration.seconds(30) })).toThrow(/attendeeTtl must be at least one minute/);
+    expect(() => synthService({ attendeeTtl: Duration.seconds(30) })).toThrow(
+      /attendeeTtl must be at least one minute/,
+    );
   });
 
   it('answers CORS preflights for the listed origins only, without authorization', () => {
     const origins = ['https://app.example.com', 'https://admin.example.com'];
     const { template } = synthService({ corsAllowOrigins: origins });
-    const options = Object.values(template.findResources('AWS::ApiGateway::Method'))
-      .filter((m) => m.Properties.HttpMethod === 'OPTIONS');
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties.HttpMethod === 'OPTIONS',
+    );
     expect(options.length).toBeGreaterThan(0);
     for (const method of options) {
       expect(method.Properties.AuthorizationType).toBe('NONE');
       const response = method.Properties.Integration.IntegrationResponses[0];
-      expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Origin']).toBe("'https://app.example.com'");
+      expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Origin']).toBe(
+        "'https://app.example.com'",
+      );
       expect(response.ResponseTemplates['application/json']).toContain('$origin == "https://admin.example.com"');
     }
     for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
@@ -261,7 +329,7 @@ describe('overrides', () => {
     });
   });
 
-  it('names the single CORS origin on API Gateway\'s own error responses', () => {
+  it("names the single CORS origin on API Gateway's own error responses", () => {
     const { template } = synthService({ corsAllowOrigins: ['https://app.example.com'] });
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'DEFAULT_4XX',
@@ -274,7 +342,10 @@ describe('overrides', () => {
 
   it('applies stage throttling, the stage name and log retention given', () => {
     const { template } = synthService({
-      throttlingRateLimit: 10, throttlingBurstLimit: 20, stageName: 'v1', logRetention: logs.RetentionDays.ONE_WEEK,
+      throttlingRateLimit: 10,
+      throttlingBurstLimit: 20,
+      stageName: 'v1',
+      logRetention: logs.RetentionDays.ONE_WEEK,
     });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',

@@ -43,12 +43,14 @@ describe('least-privilege IAM', () => {
   it.each(Object.keys(EXPECTED))('the %s role holds exactly its own Chime and DynamoDB actions', (operation) => {
     const role = logicalId(template, 'AWS::IAM::Role', `JoinService${operation}Role`);
     const logGroup = logicalId(template, 'AWS::Logs::LogGroup', `JoinService${operation}Logs`);
-    expect(rolePermissions(template, role)).toEqual([
-      ...EXPECTED[operation](table, index),
-      `logs:CreateLogStream on \${${logGroup}.Arn}`,
-      `logs:PutLogEvents on \${${logGroup}.Arn}`,
-      ...XRAY,
-    ].sort());
+    expect(rolePermissions(template, role)).toEqual(
+      [
+        ...EXPECTED[operation](table, index),
+        `logs:CreateLogStream on \${${logGroup}.Arn}`,
+        `logs:PutLogEvents on \${${logGroup}.Arn}`,
+        ...XRAY,
+      ].sort(),
+    );
   });
 
   it('grants no Chime or DynamoDB action on a wildcard resource', () => {
@@ -88,22 +90,28 @@ describe('least-privilege IAM', () => {
     const { template: t } = synthService({ chimeRegion: 'eu-central-1' });
     const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceBatchCreateAttendeeRole');
     expect(rolePermissions(t, role)).toContain(
-      'chime:BatchCreateAttendee on arn:${AWS::Partition}:chime:eu-central-1:123456789012:meeting/*');
+      'chime:BatchCreateAttendee on arn:${AWS::Partition}:chime:eu-central-1:123456789012:meeting/*',
+    );
   });
 
   it('grants the customer managed key: decrypt to readers, encrypt too to writers', () => {
     const { template: t } = synthService({}, (stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }));
     const key = `\${${logicalId(t, 'AWS::KMS::Key', 'Key')}.Arn}`;
-    const kmsOf = (operation: string) => rolePermissions(t, logicalId(t, 'AWS::IAM::Role', `JoinService${operation}Role`))
-      .filter((p) => p.startsWith('kms:'));
+    const kmsOf = (operation: string) =>
+      rolePermissions(t, logicalId(t, 'AWS::IAM::Role', `JoinService${operation}Role`)).filter((p) =>
+        p.startsWith('kms:'),
+      );
     expect(kmsOf('ListUserAttendees')).toEqual([`kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`]);
     expect(kmsOf('CreateAttendee')).toEqual([
-      `kms:Decrypt on ${key}`, `kms:DescribeKey on ${key}`, `kms:Encrypt on ${key}`,
-      `kms:GenerateDataKey* on ${key}`, `kms:ReEncrypt* on ${key}`,
+      `kms:Decrypt on ${key}`,
+      `kms:DescribeKey on ${key}`,
+      `kms:Encrypt on ${key}`,
+      `kms:GenerateDataKey* on ${key}`,
+      `kms:ReEncrypt* on ${key}`,
     ]);
   });
 
-  it('scopes an existing table\'s permissions to that table and its byMeeting index', () => {
+  it("scopes an existing table's permissions to that table and its byMeeting index", () => {
     const existing = 'arn:aws:dynamodb:us-east-1:123456789012:table/existing-attendees';
     const { template: t } = synthService({}, (stack) => ({
       table: dynamodb.Table.fromTableArn(stack, 'Existing', existing),
@@ -117,28 +125,31 @@ describe('least-privilege IAM', () => {
 
 describe('invoke grants', () => {
   const methodArn = (path: string, method: string) =>
-    'arn:${AWS::Partition}:execute-api:us-east-1:123456789012:${JoinServiceApi0D4C2C47}/'
-    + `\${JoinServiceApiDeploymentStageprod2B37157F}/${method}${path}`;
+    'arn:${AWS::Partition}:execute-api:us-east-1:123456789012:${JoinServiceApi0D4C2C47}/' +
+    `\${JoinServiceApiDeploymentStageprod2B37157F}/${method}${path}`;
 
   function grantedArns(grant: 'grantJoin' | 'grantAdmin'): string[] {
     const { template } = synthService({}, undefined, (service, stack) => {
       service[grant](new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() }));
     });
-    return rolePermissions(template, logicalId(template, 'AWS::IAM::Role', 'Caller'))
-      .map((p) => p.replace('execute-api:Invoke on ', ''));
+    return rolePermissions(template, logicalId(template, 'AWS::IAM::Role', 'Caller')).map((p) =>
+      p.replace('execute-api:Invoke on ', ''),
+    );
   }
 
   it('grantJoin allows execute-api:Invoke on the single-join method only', () => {
     expect(grantedArns('grantJoin')).toEqual([methodArn('/meetings/*/attendees', 'POST')]);
   });
 
-  it('grantAdmin allows execute-api:Invoke on each route\'s exact method ARN', () => {
-    expect(grantedArns('grantAdmin')).toEqual([
-      methodArn('/meetings/*/attendees', 'GET'),
-      methodArn('/meetings/*/attendees', 'POST'),
-      methodArn('/meetings/*/attendees/*', 'DELETE'),
-      methodArn('/meetings/*/attendees/batch', 'POST'),
-      methodArn('/users/*/attendees', 'GET'),
-    ].sort());
+  it("grantAdmin allows execute-api:Invoke on each route's exact method ARN", () => {
+    expect(grantedArns('grantAdmin')).toEqual(
+      [
+        methodArn('/meetings/*/attendees', 'GET'),
+        methodArn('/meetings/*/attendees', 'POST'),
+        methodArn('/meetings/*/attendees/*', 'DELETE'),
+        methodArn('/meetings/*/attendees/batch', 'POST'),
+        methodArn('/users/*/attendees', 'GET'),
+      ].sort(),
+    );
   });
 });

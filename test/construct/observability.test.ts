@@ -5,7 +5,7 @@ describe('metrics', () => {
   const { service, template } = synthService();
   const dims = (metric: { dimensions?: Record<string, unknown> }) => metric.dimensions;
 
-  it('names this join service in every handler\'s records (the Service dimension)', () => {
+  it("names this join service in every handler's records (the Service dimension)", () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.Environment.Variables.METRICS_SERVICE).toBe('TestStack/JoinService');
     }
@@ -13,11 +13,35 @@ describe('metrics', () => {
 
   it.each([
     ['metricJoins', () => service.metricJoins(), 'Joins', { Service: 'TestStack/JoinService' }, 'Sum'],
-    ['metricChimeThrottles', () => service.metricChimeThrottles(), 'ChimeThrottles', { Service: 'TestStack/JoinService' }, 'Sum'],
-    ['metricErrors', () => service.metricErrors('UpstreamFailure'), 'Errors', { Service: 'TestStack/JoinService', ErrorCode: 'UpstreamFailure' }, 'Sum'],
-    ['metricLatency', () => service.metricLatency('create-attendee'), 'Latency', { Service: 'TestStack/JoinService', Operation: 'create-attendee' }, 'p99'],
-    ['metricRequests', () => service.metricRequests('list-attendees'), 'Requests', { Service: 'TestStack/JoinService', Operation: 'list-attendees' }, 'Sum'],
-  ])('%s reads the handlers\' EMF metric %s', (_name, metric, metricName, dimensions, statistic) => {
+    [
+      'metricChimeThrottles',
+      () => service.metricChimeThrottles(),
+      'ChimeThrottles',
+      { Service: 'TestStack/JoinService' },
+      'Sum',
+    ],
+    [
+      'metricErrors',
+      () => service.metricErrors('UpstreamFailure'),
+      'Errors',
+      { Service: 'TestStack/JoinService', ErrorCode: 'UpstreamFailure' },
+      'Sum',
+    ],
+    [
+      'metricLatency',
+      () => service.metricLatency('create-attendee'),
+      'Latency',
+      { Service: 'TestStack/JoinService', Operation: 'create-attendee' },
+      'p99',
+    ],
+    [
+      'metricRequests',
+      () => service.metricRequests('list-attendees'),
+      'Requests',
+      { Service: 'TestStack/JoinService', Operation: 'list-attendees' },
+      'Sum',
+    ],
+  ])("%s reads the handlers' EMF metric %s", (_name, metric, metricName, dimensions, statistic) => {
     const m = metric();
     expect(m.namespace).toBe('ChimeJoinService');
     expect(m.metricName).toBe(metricName);
@@ -40,18 +64,33 @@ describe('addAlarms()', () => {
   it('adds server-error, throttling and join-latency alarms with the thresholds given', () => {
     let count = 0;
     const { template } = synthService({}, undefined, (service) => {
-      count = service.addAlarms({ serverErrorThreshold: 2, chimeThrottleThreshold: 20, joinLatencyThreshold: Duration.seconds(2) }).length;
+      count = service.addAlarms({
+        serverErrorThreshold: 2,
+        chimeThrottleThreshold: 20,
+        joinLatencyThreshold: Duration.seconds(2),
+      }).length;
     });
     expect(count).toBe(5);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const byMetric = (name: string, code?: string) => alarms.filter((a) => a.MetricName === name
-      && (!code || a.Dimensions.some((d: { Name: string; Value: string }) => d.Name === 'ErrorCode' && d.Value === code)));
+    const byMetric = (name: string, code?: string) =>
+      alarms.filter(
+        (a) =>
+          a.MetricName === name &&
+          (!code ||
+            a.Dimensions.some((d: { Name: string; Value: string }) => d.Name === 'ErrorCode' && d.Value === code)),
+      );
     for (const code of ['InternalFailure', 'UpstreamFailure', 'ServiceUnavailable']) {
-      expect(byMetric('Errors', code)).toEqual([expect.objectContaining({ Threshold: 2, Statistic: 'Sum', TreatMissingData: 'notBreaching' })]);
+      expect(byMetric('Errors', code)).toEqual([
+        expect.objectContaining({ Threshold: 2, Statistic: 'Sum', TreatMissingData: 'notBreaching' }),
+      ]);
     }
-    expect(byMetric('ChimeThrottles')).toEqual([expect.objectContaining({ Threshold: 20, Namespace: 'ChimeJoinService' })]);
-    expect(byMetric('Latency')).toEqual([expect.objectContaining({ Threshold: 2000, ExtendedStatistic: 'p99', EvaluationPeriods: 3 })]);
+    expect(byMetric('ChimeThrottles')).toEqual([
+      expect.objectContaining({ Threshold: 20, Namespace: 'ChimeJoinService' }),
+    ]);
+    expect(byMetric('Latency')).toEqual([
+      expect.objectContaining({ Threshold: 2000, ExtendedStatistic: 'p99', EvaluationPeriods: 3 }),
+    ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
   });
 

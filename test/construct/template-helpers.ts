@@ -6,8 +6,11 @@ import { ChimeJoinService, type ChimeJoinServiceProps } from '../../lib';
  * A stack in a fixed environment holding one ChimeJoinService, and its synthesized template.
  * `extend` adds props that need the stack (a key, an existing table); `after` acts on the service before synth.
  */
-export function synthService(props?: ChimeJoinServiceProps, extend?: (stack: Stack) => ChimeJoinServiceProps,
-  after?: (service: ChimeJoinService, stack: Stack) => void) {
+export function synthService(
+  props?: ChimeJoinServiceProps,
+  extend?: (stack: Stack) => ChimeJoinServiceProps,
+  after?: (service: ChimeJoinService, stack: Stack) => void,
+) {
   const app = new App();
   const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
   const service = new ChimeJoinService(stack, 'JoinService', { ...props, ...extend?.(stack) });

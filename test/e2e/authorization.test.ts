@@ -24,7 +24,9 @@ const ADMIN = { 'x-external-user-id': 'ops', 'x-admin': 'true' };
 
 async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
   const response = await fetch(`${service.url}${path}`, {
-    method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
@@ -55,7 +57,7 @@ describe('user A and user B', () => {
     expect(reply.body.Attendee.ExternalUserId).toBe('alice');
   });
 
-  it('A cannot obtain B\'s attendee (or join token) by naming B', async () => {
+  it("A cannot obtain B's attendee (or join token) by naming B", async () => {
     const bobs = await call('POST', `/meetings/${meetingId}/attendees`, BOB, {});
     const reply = await call('POST', `/meetings/${meetingId}/attendees`, ALICE, { ExternalUserId: 'bob' });
     expect(reply.status).toBe(403);
@@ -63,7 +65,7 @@ describe('user A and user B', () => {
     expect(JSON.stringify(reply.body)).not.toContain(bobs.body.Attendee.JoinToken);
   });
 
-  it('A can look up A\'s attendees but not B\'s', async () => {
+  it("A can look up A's attendees but not B's", async () => {
     await call('POST', `/meetings/${meetingId}/attendees`, ALICE, {});
     expect((await call('GET', '/users/alice/attendees', ALICE)).status).toBe(200);
     const reply = await call('GET', '/users/bob/attendees', ALICE);
@@ -71,7 +73,7 @@ describe('user A and user B', () => {
     expect(reply.body.Code).toBe('Forbidden');
   });
 
-  it('A cannot delete B\'s attendee, nor list the meeting, nor batch-join', async () => {
+  it("A cannot delete B's attendee, nor list the meeting, nor batch-join", async () => {
     const bobs = await call('POST', `/meetings/${meetingId}/attendees`, BOB, {});
     const before = chimeCalls();
     const refused = await Promise.all([
@@ -79,7 +81,11 @@ describe('user A and user B', () => {
       call('GET', `/meetings/${meetingId}/attendees`, ALICE),
       call('POST', `/meetings/${meetingId}/attendees/batch`, ALICE, { Attendees: [{ ExternalUserId: 'carol' }] }),
     ]);
-    expect(refused.map((r) => [r.status, r.body.Code])).toEqual([[403, 'Forbidden'], [403, 'Forbidden'], [403, 'Forbidden']]);
+    expect(refused.map((r) => [r.status, r.body.Code])).toEqual([
+      [403, 'Forbidden'],
+      [403, 'Forbidden'],
+      [403, 'Forbidden'],
+    ]);
     expect(chimeCalls()).toBe(before);
     expect(service.emulator!.attendees(meetingId).map((a) => a.ExternalUserId)).toEqual(['bob']);
   });
@@ -87,10 +93,14 @@ describe('user A and user B', () => {
 
 describe('an administrator', () => {
   it('may batch-join, list, look up any user and delete', async () => {
-    const batch = await call('POST', `/meetings/${meetingId}/attendees/batch`, ADMIN, { Attendees: [{ ExternalUserId: 'alice' }, { ExternalUserId: 'bob' }] });
+    const batch = await call('POST', `/meetings/${meetingId}/attendees/batch`, ADMIN, {
+      Attendees: [{ ExternalUserId: 'alice' }, { ExternalUserId: 'bob' }],
+    });
     expect(batch.status).toBe(200);
     expect((await call('GET', `/meetings/${meetingId}/attendees`, ADMIN)).body.Attendees).toHaveLength(2);
-    const bobsMeetings = (await call('GET', '/users/bob/attendees', ADMIN)).body.Attendees.map((a: { MeetingId: string }) => a.MeetingId);
+    const bobsMeetings = (await call('GET', '/users/bob/attendees', ADMIN)).body.Attendees.map(
+      (a: { MeetingId: string }) => a.MeetingId,
+    );
     expect(bobsMeetings).toContain(meetingId);
     const bob = batch.body.Attendees.find((a: { ExternalUserId: string }) => a.ExternalUserId === 'bob');
     expect((await call('DELETE', `/meetings/${meetingId}/attendees/${bob.AttendeeId}`, ADMIN)).status).toBe(204);

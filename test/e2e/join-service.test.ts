@@ -58,13 +58,17 @@ const tableItems = (): Promise<Record<string, any>[]> => scanTable(service.dynam
 
 const mappingsOf = async (meetingId: string) => (await tableItems()).filter((item) => item.MeetingId.S === meetingId);
 const newMeeting = () => service.emulator!.createMeeting({ ExternalMeetingId: 'e2e' }).MeetingId!;
-const callsOf = (operation: 'CreateAttendee' | 'BatchCreateAttendee' | 'ListAttendees' | 'DeleteAttendee' | 'GetMeeting') =>
-  service.emulator!.stats().operations[operation].requests;
+const callsOf = (
+  operation: 'CreateAttendee' | 'BatchCreateAttendee' | 'ListAttendees' | 'DeleteAttendee' | 'GetMeeting',
+) => service.emulator!.stats().operations[operation].requests;
 
 describe('join', () => {
   it('answers 201 with what amazon-chime-sdk-js needs, and stores the mapping without the join token', async () => {
     const meetingId = newMeeting();
-    const reply = await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'alice', Tags: [{ Key: 'team', Value: 'blue' }] });
+    const reply = await call('POST', `/meetings/${meetingId}/attendees`, {
+      ExternalUserId: 'alice',
+      Tags: [{ Key: 'team', Value: 'blue' }],
+    });
 
     expect(reply.status).toBe(201);
     const config = new MeetingSessionConfiguration(reply.body.Meeting, reply.body.Attendee);
@@ -75,7 +79,8 @@ describe('join', () => {
     expect(config.urls!.signalingURL).toMatch(/^wss:\/\//);
     // The token the client got is the one Chime will accept for this attendee.
     expect(service.emulator!.resolveJoinToken(reply.body.Attendee.JoinToken)).toEqual({
-      meetingId, attendeeId: reply.body.Attendee.AttendeeId,
+      meetingId,
+      attendeeId: reply.body.Attendee.AttendeeId,
     });
 
     const [mapping] = await mappingsOf(meetingId);
@@ -99,7 +104,7 @@ describe('join', () => {
     expect(await mappingsOf(meetingId)).toHaveLength(1);
   });
 
-  it('answers 404 NotFound for a meeting that ended, and removes that meeting\'s mappings', async () => {
+  it("answers 404 NotFound for a meeting that ended, and removes that meeting's mappings", async () => {
     const meetingId = newMeeting();
     await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'carol' });
     expect(await mappingsOf(meetingId)).toHaveLength(1);
@@ -119,7 +124,10 @@ describe('join', () => {
       [`/meetings/${meetingId}/attendees`, { ExternalUserId: 'AWS:erin' }],
       [`/meetings/${meetingId}/attendees`, { ExternalUserId: 'erin', Extra: 1 }],
       [`/meetings/${meetingId}/attendees`, '{"ExternalUserId":'],
-      [`/meetings/${meetingId}/attendees`, { ExternalUserId: 'erin', Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'SendReceive' } }],
+      [
+        `/meetings/${meetingId}/attendees`,
+        { ExternalUserId: 'erin', Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'SendReceive' } },
+      ],
     ];
     for (const [path, body] of cases) {
       const reply = await call('POST', path, body);
@@ -131,12 +139,16 @@ describe('join', () => {
   });
 
   it('answers 413 PayloadTooLarge for a body over 64 KiB', async () => {
-    const reply = await call('POST', `/meetings/${newMeeting()}/attendees`, JSON.stringify({ ExternalUserId: 'x'.repeat(70 * 1024) }));
+    const reply = await call(
+      'POST',
+      `/meetings/${newMeeting()}/attendees`,
+      JSON.stringify({ ExternalUserId: 'x'.repeat(70 * 1024) }),
+    );
     expect(reply.status).toBe(413);
     expect(reply.body.Code).toBe('PayloadTooLarge');
   });
 
-  it('passes Chime\'s 250-attendee cap on as 400 LimitExceeded', async () => {
+  it("passes Chime's 250-attendee cap on as 400 LimitExceeded", async () => {
     const meetingId = newMeeting();
     const users = Array.from({ length: 250 }, (_, i) => ({ ExternalUserId: `user-${i}` }));
     const batch = await call('POST', `/meetings/${meetingId}/attendees/batch`, { Attendees: users });
@@ -164,7 +176,10 @@ describe('batch join', () => {
     expect(reply.body.Errors).toEqual([]);
     expect(callsOf('BatchCreateAttendee') - before).toBe(2);
     // Its metrics record counts the 120 joins.
-    const record = logLines.map((l) => l.trim()).filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l))
+    const record = logLines
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('{"_aws"'))
+      .map((l) => JSON.parse(l))
       .find((r) => r.Operation === 'batch-create-attendee' && r.statusCode === 200 && r.Joins === 120);
     expect(record).toMatchObject({ Requests: 1, ChimeThrottles: 0, Service: 'local' });
     const mappings = await mappingsOf(meetingId);
@@ -185,7 +200,9 @@ describe('batch join', () => {
     });
     expect(reply.status).toBe(200);
     expect(reply.body.Attendees.map((a: any) => a.ExternalUserId)).toEqual(['ok-user']);
-    expect(reply.body.Errors).toEqual([expect.objectContaining({ ExternalUserId: 'video-user', ErrorCode: expect.any(String) })]);
+    expect(reply.body.Errors).toEqual([
+      expect.objectContaining({ ExternalUserId: 'video-user', ErrorCode: expect.any(String) }),
+    ]);
     expect((await mappingsOf(meetingId)).map((m) => m.ExternalUserId.S)).toEqual(['ok-user']);
   });
 
@@ -234,17 +251,27 @@ describe('list and lookup', () => {
     expect(reply.body.Message).toMatch(/max-results/);
   });
 
-  it('looks a user\'s meetings up in the table without calling Chime', async () => {
+  it("looks a user's meetings up in the table without calling Chime", async () => {
     const [first, second] = [newMeeting(), newMeeting()];
     await call('POST', `/meetings/${first}/attendees`, { ExternalUserId: 'frank' });
-    await call('POST', `/meetings/${second}/attendees`, { ExternalUserId: 'frank', Tags: [{ Key: 'role', Value: 'host' }] });
+    await call('POST', `/meetings/${second}/attendees`, {
+      ExternalUserId: 'frank',
+      Tags: [{ Key: 'role', Value: 'host' }],
+    });
     const chimeCalls = Object.values(service.emulator!.stats().operations).reduce((n, op) => n + op.requests, 0);
 
     const reply = await call('GET', '/users/frank/attendees');
     expect(reply.status).toBe(200);
     expect(reply.body.Attendees.map((a: any) => a.MeetingId).sort()).toEqual([first, second].sort());
     for (const attendee of reply.body.Attendees) {
-      expect(Object.keys(attendee).sort()).toEqual(['AttendeeId', 'Capabilities', 'CreatedAt', 'ExternalUserId', 'MeetingId', 'Tags']);
+      expect(Object.keys(attendee).sort()).toEqual([
+        'AttendeeId',
+        'Capabilities',
+        'CreatedAt',
+        'ExternalUserId',
+        'MeetingId',
+        'Tags',
+      ]);
     }
     expect(Object.values(service.emulator!.stats().operations).reduce((n, op) => n + op.requests, 0)).toBe(chimeCalls);
   });
@@ -276,7 +303,7 @@ describe('delete', () => {
 });
 
 describe('Chime faults', () => {
-  it('answers 429 Throttling with Retry-After once the SDK\'s retries are spent', async () => {
+  it("answers 429 Throttling with Retry-After once the SDK's retries are spent", async () => {
     const meetingId = newMeeting();
     // One call's worth of tokens, refilled far slower than the SDK retries.
     service.emulator!.setRateLimit('CreateAttendee', { ratePerSecond: 0.01, burst: 1 });
@@ -289,15 +316,24 @@ describe('Chime faults', () => {
     expect(callsOf('CreateAttendee') - before).toBe(3);
     expect(Date.now() - started).toBeLessThan(5_000);
     // The request's metrics record counts the three throttled Chime attempts.
-    const record = logLines.map((l) => l.trim()).filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l))
+    const record = logLines
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('{"_aws"'))
+      .map((l) => JSON.parse(l))
       .find((r) => r.requestId === reply.headers.get('x-amzn-requestid'));
-    expect(record).toMatchObject({ Operation: 'create-attendee', statusCode: 429, ErrorCode: 'Throttling', Errors: 1, ChimeThrottles: 3 });
+    expect(record).toMatchObject({
+      Operation: 'create-attendee',
+      statusCode: 429,
+      ErrorCode: 'Throttling',
+      Errors: 1,
+      ChimeThrottles: 3,
+    });
     expect(reply.body.Code).toBe('Throttling');
     expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await mappingsOf(meetingId)).map((m) => m.ExternalUserId.S)).toEqual(['heidi']);
   });
 
-  it('rides out a short throttling burst with the SDK\'s own retries', async () => {
+  it("rides out a short throttling burst with the SDK's own retries", async () => {
     const meetingId = newMeeting();
     service.emulator!.injectFault('CreateAttendee', { error: 'ThrottlingException', count: 1 });
     const reply = await call('POST', `/meetings/${meetingId}/attendees`, { ExternalUserId: 'ivan' });
@@ -305,8 +341,12 @@ describe('Chime faults', () => {
     expect(await mappingsOf(meetingId)).toHaveLength(1);
   });
 
-  it('answers 503 ServiceUnavailable with Chime\'s Retry-After', async () => {
-    service.emulator!.injectFault('CreateAttendee', { error: 'ServiceUnavailableException', count: 5, retryAfterSeconds: 2 });
+  it("answers 503 ServiceUnavailable with Chime's Retry-After", async () => {
+    service.emulator!.injectFault('CreateAttendee', {
+      error: 'ServiceUnavailableException',
+      count: 5,
+      retryAfterSeconds: 2,
+    });
     const reply = await call('POST', `/meetings/${newMeeting()}/attendees`, { ExternalUserId: 'judy' });
     expect(reply.status).toBe(503);
     expect(reply.body.Code).toBe('ServiceUnavailable');

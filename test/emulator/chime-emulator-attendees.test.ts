@@ -38,7 +38,9 @@ describe('Chime emulator: attendees', () => {
     const created: Attendee[] = [];
     const all = users(count);
     for (let i = 0; i < all.length; i += CHIME_BATCH_CHUNK_SIZE) {
-      const { Attendees, Errors } = await client.send(new BatchCreateAttendeeCommand({ MeetingId, Attendees: all.slice(i, i + CHIME_BATCH_CHUNK_SIZE) }));
+      const { Attendees, Errors } = await client.send(
+        new BatchCreateAttendeeCommand({ MeetingId, Attendees: all.slice(i, i + CHIME_BATCH_CHUNK_SIZE) }),
+      );
       expect(Errors).toEqual([]);
       created.push(...Attendees!);
     }
@@ -47,7 +49,9 @@ describe('Chime emulator: attendees', () => {
 
   test('CreateAttendee returns an attendee with a GUID, a live join token and default capabilities', async () => {
     const meeting = emulator.createMeeting();
-    const { Attendee, $metadata } = await client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'Zoë (guest)' }));
+    const { Attendee, $metadata } = await client.send(
+      new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'Zoë (guest)' }),
+    );
     expect($metadata.httpStatusCode).toBe(200);
     expect(Attendee!.AttendeeId).toMatch(GUID);
     expect(Attendee!.ExternalUserId).toBe('Zoë (guest)');
@@ -55,21 +59,34 @@ describe('Chime emulator: attendees', () => {
     expect(Attendee!.JoinToken!.length).toBeLessThanOrEqual(2048);
     expect(Attendee!.JoinToken).toMatch(/^[A-Za-z0-9+/]+$/);
     expect(Attendee!.Capabilities).toEqual(ALL_SEND_RECEIVE);
-    expect(emulator.resolveJoinToken(Attendee!.JoinToken!)).toEqual({ meetingId: meeting.MeetingId, attendeeId: Attendee!.AttendeeId });
-    const got = await client.send(new GetAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: Attendee!.AttendeeId }));
+    expect(emulator.resolveJoinToken(Attendee!.JoinToken!)).toEqual({
+      meetingId: meeting.MeetingId,
+      attendeeId: Attendee!.AttendeeId,
+    });
+    const got = await client.send(
+      new GetAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: Attendee!.AttendeeId }),
+    );
     expect(got.Attendee).toEqual(Attendee);
   });
 
   test('a re-join with the same ExternalUserId returns the same attendee and token, whatever capabilities it asks for', async () => {
     const meeting = emulator.createMeeting();
-    const first = await client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'alice' }));
-    const again = await client.send(new CreateAttendeeCommand({
-      MeetingId: meeting.MeetingId, ExternalUserId: 'alice', Capabilities: { Audio: 'Receive', Video: 'None', Content: 'None' },
-    }));
+    const first = await client.send(
+      new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'alice' }),
+    );
+    const again = await client.send(
+      new CreateAttendeeCommand({
+        MeetingId: meeting.MeetingId,
+        ExternalUserId: 'alice',
+        Capabilities: { Audio: 'Receive', Video: 'None', Content: 'None' },
+      }),
+    );
     expect(again.Attendee).toEqual(first.Attendee);
     expect(emulator.attendees(meeting.MeetingId!)).toHaveLength(1);
 
-    const elsewhere = await client.send(new CreateAttendeeCommand({ MeetingId: emulator.createMeeting().MeetingId, ExternalUserId: 'alice' }));
+    const elsewhere = await client.send(
+      new CreateAttendeeCommand({ MeetingId: emulator.createMeeting().MeetingId, ExternalUserId: 'alice' }),
+    );
     expect(elsewhere.Attendee!.AttendeeId).not.toBe(first.Attendee!.AttendeeId);
   });
 
@@ -92,40 +109,95 @@ describe('Chime emulator: attendees', () => {
     const { Attendee: fresh } = await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'bob' }));
     expect(fresh!.AttendeeId).not.toBe(old!.AttendeeId);
     expect(fresh!.JoinToken).not.toBe(old!.JoinToken);
-    expect(emulator.resolveJoinToken(fresh!.JoinToken!)).toEqual({ meetingId: MeetingId, attendeeId: fresh!.AttendeeId });
+    expect(emulator.resolveJoinToken(fresh!.JoinToken!)).toEqual({
+      meetingId: MeetingId,
+      attendeeId: fresh!.AttendeeId,
+    });
   });
 
   // Seed rules: SERVICE.md "Chime behaviours to rely on" and the CreateAttendee reference page.
-  test.each<[string, MeetingFeaturesConfiguration | undefined, AttendeeCapabilities | undefined, AttendeeCapabilities | RegExp]>([
+  test.each<
+    [string, MeetingFeaturesConfiguration | undefined, AttendeeCapabilities | undefined, AttendeeCapabilities | RegExp]
+  >([
     ['defaults on a meeting without features', undefined, undefined, ALL_SEND_RECEIVE],
-    ['video off: video Receive, content SendReceive by default', { Video: { MaxResolution: 'None' } }, undefined,
-      { Audio: 'SendReceive', Video: 'Receive', Content: 'SendReceive' }],
-    ['video and content off: both None by default', { Video: { MaxResolution: 'None' }, Content: { MaxResolution: 'None' } }, undefined,
-      { Audio: 'SendReceive', Video: 'None', Content: 'None' }],
-    ['content off: content None by default', { Content: { MaxResolution: 'None' } }, undefined,
-      { Audio: 'SendReceive', Video: 'SendReceive', Content: 'None' }],
-    ['video off rejects any video capability but None', { Video: { MaxResolution: 'None' } },
-      { Audio: 'SendReceive', Video: 'Receive', Content: 'None' }, /Video capability must be None/],
-    ['content off rejects any content capability but None', { Content: { MaxResolution: 'None' } },
-      { Audio: 'SendReceive', Video: 'SendReceive', Content: 'Send' }, /Content capability must be None/],
-    ['content Receive needs video Receive or SendReceive', undefined,
-      { Audio: 'SendReceive', Video: 'Send', Content: 'Receive' }, /requires Video capability/],
-    ['content SendReceive needs video Receive or SendReceive', undefined,
-      { Audio: 'None', Video: 'None', Content: 'SendReceive' }, /requires Video capability/],
-    ['content Send is allowed without video', undefined,
-      { Audio: 'Send', Video: 'None', Content: 'Send' }, { Audio: 'Send', Video: 'None', Content: 'Send' }],
-    ['video Receive with content None is allowed', undefined,
-      { Audio: 'Receive', Video: 'Receive', Content: 'None' }, { Audio: 'Receive', Video: 'Receive', Content: 'None' }],
-    ['an unknown capability value', undefined,
-      { Audio: 'Loud' as never, Video: 'None', Content: 'None' }, /'Capabilities\.Audio'.*enum/],
-    ['capabilities without Content', undefined,
-      { Audio: 'SendReceive', Video: 'None' } as AttendeeCapabilities, /'Capabilities\.Content'.*must not be null/],
+    [
+      'video off: video Receive, content SendReceive by default',
+      { Video: { MaxResolution: 'None' } },
+      undefined,
+      { Audio: 'SendReceive', Video: 'Receive', Content: 'SendReceive' },
+    ],
+    [
+      'video and content off: both None by default',
+      { Video: { MaxResolution: 'None' }, Content: { MaxResolution: 'None' } },
+      undefined,
+      { Audio: 'SendReceive', Video: 'None', Content: 'None' },
+    ],
+    [
+      'content off: content None by default',
+      { Content: { MaxResolution: 'None' } },
+      undefined,
+      { Audio: 'SendReceive', Video: 'SendReceive', Content: 'None' },
+    ],
+    [
+      'video off rejects any video capability but None',
+      { Video: { MaxResolution: 'None' } },
+      { Audio: 'SendReceive', Video: 'Receive', Content: 'None' },
+      /Video capability must be None/,
+    ],
+    [
+      'content off rejects any content capability but None',
+      { Content: { MaxResolution: 'None' } },
+      { Audio: 'SendReceive', Video: 'SendReceive', Content: 'Send' },
+      /Content capability must be None/,
+    ],
+    [
+      'content Receive needs video Receive or SendReceive',
+      undefined,
+      { Audio: 'SendReceive', Video: 'Send', Content: 'Receive' },
+      /requires Video capability/,
+    ],
+    [
+      'content SendReceive needs video Receive or SendReceive',
+      undefined,
+      { Audio: 'None', Video: 'None', Content: 'SendReceive' },
+      /requires Video capability/,
+    ],
+    [
+      'content Send is allowed without video',
+      undefined,
+      { Audio: 'Send', Video: 'None', Content: 'Send' },
+      { Audio: 'Send', Video: 'None', Content: 'Send' },
+    ],
+    [
+      'video Receive with content None is allowed',
+      undefined,
+      { Audio: 'Receive', Video: 'Receive', Content: 'None' },
+      { Audio: 'Receive', Video: 'Receive', Content: 'None' },
+    ],
+    [
+      'an unknown capability value',
+      undefined,
+      { Audio: 'Loud' as never, Video: 'None', Content: 'None' },
+      /'Capabilities\.Audio'.*enum/,
+    ],
+    [
+      'capabilities without Content',
+      undefined,
+      { Audio: 'SendReceive', Video: 'None' } as AttendeeCapabilities,
+      /'Capabilities\.Content'.*must not be null/,
+    ],
   ])('capabilities: %s', async (_rule, MeetingFeatures, Capabilities, expected) => {
     const meeting = emulator.createMeeting({ MeetingFeatures });
-    const call = client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'cap-tester', Capabilities }));
+    const call = client.send(
+      new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'cap-tester', Capabilities }),
+    );
     if (expected instanceof RegExp) {
       const error = await failure(call);
-      expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual(['BadRequestException', 400, 'BadRequest']);
+      expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([
+        'BadRequestException',
+        400,
+        'BadRequest',
+      ]);
       expect(error.message).toMatch(expected);
     } else {
       expect((await call).Attendee!.Capabilities).toEqual(expected);
@@ -140,7 +212,9 @@ describe('Chime emulator: attendees', () => {
     ['a character outside the pattern', 'semi;colon', /regular expression pattern/],
   ])('CreateAttendee rejects an ExternalUserId of %s', async (_rule, ExternalUserId, message) => {
     const meeting = emulator.createMeeting();
-    const error = await failure(client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId })));
+    const error = await failure(
+      client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId })),
+    );
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(['BadRequestException', 400]);
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain(ExternalUserId);
@@ -151,7 +225,7 @@ describe('Chime emulator: attendees', () => {
     const meeting = emulator.createMeeting();
     const error = await failure(client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId } as never)));
     expect(error.name).toBe('BadRequestException');
-    expect(error.message).toContain('\'ExternalUserId\' failed to satisfy constraint: Member must not be null');
+    expect(error.message).toContain("'ExternalUserId' failed to satisfy constraint: Member must not be null");
   });
 
   test('a meeting holds at most 250 attendees; re-joins still work at the cap; DeleteAttendee frees a place', async () => {
@@ -161,34 +235,45 @@ describe('Chime emulator: attendees', () => {
     expect(created).toHaveLength(MAX_ATTENDEES_PER_MEETING);
 
     const error = await failure(client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'one-too-many' })));
-    expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual(['LimitExceededException', 400, 'LimitExceeded']);
+    expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([
+      'LimitExceededException',
+      400,
+      'LimitExceeded',
+    ]);
     expect(error.message).toContain(String(MAX_ATTENDEES_PER_MEETING));
 
-    const rejoin = await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: created[7].ExternalUserId }));
+    const rejoin = await client.send(
+      new CreateAttendeeCommand({ MeetingId, ExternalUserId: created[7].ExternalUserId }),
+    );
     expect(rejoin.Attendee).toEqual(created[7]);
 
     await client.send(new DeleteAttendeeCommand({ MeetingId, AttendeeId: created[0].AttendeeId }));
     const admitted = await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'one-too-many' }));
     expect(admitted.Attendee!.AttendeeId).toMatch(GUID);
-    await expect(failure(client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'and-another' }))))
-      .resolves.toHaveProperty('name', 'LimitExceededException');
+    await expect(
+      failure(client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'and-another' }))),
+    ).resolves.toHaveProperty('name', 'LimitExceededException');
   });
 
   test('MeetingFeatures.Attendee.MaxCount lowers the cap', async () => {
     const meeting = emulator.createMeeting({ MeetingFeatures: { Attendee: { MaxCount: 2 } } });
     await fill(meeting.MeetingId!, 2);
-    const error = await failure(client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'third' })));
+    const error = await failure(
+      client.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'third' })),
+    );
     expect(error.name).toBe('LimitExceededException');
     expect(error.message).toContain('2 attendees');
   });
 
-  test('the SDK\'s default retry strategy retries LimitExceededException (it counts it as throttling)', async () => {
+  test("the SDK's default retry strategy retries LimitExceededException (it counts it as throttling)", async () => {
     const meeting = emulator.createMeeting({ MeetingFeatures: { Attendee: { MaxCount: 1 } } });
     await fill(meeting.MeetingId!, 1);
     const retrying = chimeClient(emulator, { maxAttempts: 3 });
     const before = emulator.stats().operations.CreateAttendee.byStatus['400'] ?? 0;
     try {
-      const error = await failure(retrying.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'over-cap' })));
+      const error = await failure(
+        retrying.send(new CreateAttendeeCommand({ MeetingId: meeting.MeetingId, ExternalUserId: 'over-cap' })),
+      );
       expect(error.name).toBe('LimitExceededException');
       expect(error.$metadata.attempts).toBe(3);
       expect(emulator.stats().operations.CreateAttendee.byStatus['400']).toBe(before + 3);
@@ -200,7 +285,9 @@ describe('Chime emulator: attendees', () => {
   describe('BatchCreateAttendee', () => {
     test('creates up to 100 attendees and reports no errors', async () => {
       const meeting = emulator.createMeeting();
-      const { Attendees, Errors, $metadata } = await client.send(new BatchCreateAttendeeCommand({ MeetingId: meeting.MeetingId, Attendees: users(100) }));
+      const { Attendees, Errors, $metadata } = await client.send(
+        new BatchCreateAttendeeCommand({ MeetingId: meeting.MeetingId, Attendees: users(100) }),
+      );
       expect($metadata.httpStatusCode).toBe(200);
       expect(Errors).toEqual([]);
       expect(Attendees!.map((a) => a.ExternalUserId)).toEqual(users(100).map((u) => u.ExternalUserId));
@@ -209,24 +296,36 @@ describe('Chime emulator: attendees', () => {
     });
 
     test('answers 200 with per-item Errors for items over the cap or with invalid capabilities', async () => {
-      const meeting = emulator.createMeeting({ MeetingFeatures: { Attendee: { MaxCount: 3 }, Video: { MaxResolution: 'None' } } });
-      const { Attendees, Errors, $metadata } = await client.send(new BatchCreateAttendeeCommand({
-        MeetingId: meeting.MeetingId,
-        Attendees: [
-          { ExternalUserId: 'u1' },
-          { ExternalUserId: 'camera-on', Capabilities: ALL_SEND_RECEIVE },
-          { ExternalUserId: 'u2' },
-          { ExternalUserId: 'u1' },
-          { ExternalUserId: 'u3' },
-          { ExternalUserId: 'u4' },
-        ],
-      }));
+      const meeting = emulator.createMeeting({
+        MeetingFeatures: { Attendee: { MaxCount: 3 }, Video: { MaxResolution: 'None' } },
+      });
+      const { Attendees, Errors, $metadata } = await client.send(
+        new BatchCreateAttendeeCommand({
+          MeetingId: meeting.MeetingId,
+          Attendees: [
+            { ExternalUserId: 'u1' },
+            { ExternalUserId: 'camera-on', Capabilities: ALL_SEND_RECEIVE },
+            { ExternalUserId: 'u2' },
+            { ExternalUserId: 'u1' },
+            { ExternalUserId: 'u3' },
+            { ExternalUserId: 'u4' },
+          ],
+        }),
+      );
       expect($metadata.httpStatusCode).toBe(200);
       expect(Attendees!.map((a) => a.ExternalUserId)).toEqual(['u1', 'u2', 'u1', 'u3']);
       expect(Attendees![2]).toEqual(Attendees![0]);
       expect(Errors).toEqual([
-        { ExternalUserId: 'camera-on', ErrorCode: 'BadRequest', ErrorMessage: expect.stringMatching(/Video capability must be None/) },
-        { ExternalUserId: 'u4', ErrorCode: 'LimitExceeded', ErrorMessage: expect.stringMatching(/limit of 3 attendees/) },
+        {
+          ExternalUserId: 'camera-on',
+          ErrorCode: 'BadRequest',
+          ErrorMessage: expect.stringMatching(/Video capability must be None/),
+        },
+        {
+          ExternalUserId: 'u4',
+          ErrorCode: 'LimitExceeded',
+          ErrorMessage: expect.stringMatching(/limit of 3 attendees/),
+        },
       ]);
       expect(emulator.attendees(meeting.MeetingId!).map((a) => a.ExternalUserId)).toEqual(['u1', 'u2', 'u3']);
     });
@@ -234,10 +333,16 @@ describe('Chime emulator: attendees', () => {
     test.each([
       ['no items', [], /'Attendees'.*length greater than or equal to 1/],
       ['101 items', users(101), /'Attendees'.*length less than or equal to 100/],
-      ['one invalid ExternalUserId', [...users(3), { ExternalUserId: 'aws:bot' }], /'Attendees\[3\]\.ExternalUserId'.*reserved prefix/],
+      [
+        'one invalid ExternalUserId',
+        [...users(3), { ExternalUserId: 'aws:bot' }],
+        /'Attendees\[3\]\.ExternalUserId'.*reserved prefix/,
+      ],
     ])('fails the whole request for %s and creates nothing', async (_fault, Attendees, message) => {
       const meeting = emulator.createMeeting();
-      const error = await failure(client.send(new BatchCreateAttendeeCommand({ MeetingId: meeting.MeetingId, Attendees })));
+      const error = await failure(
+        client.send(new BatchCreateAttendeeCommand({ MeetingId: meeting.MeetingId, Attendees })),
+      );
       expect([error.name, error.$metadata.httpStatusCode]).toEqual(['BadRequestException', 400]);
       expect(error.message).toMatch(message);
       expect(emulator.attendees(meeting.MeetingId!)).toEqual([]);
@@ -253,7 +358,10 @@ describe('Chime emulator: attendees', () => {
       created = await fill(meetingId, MAX_ATTENDEES_PER_MEETING);
     });
 
-    async function listAll(MeetingId: string, MaxResults?: number): Promise<{ pages: number[]; attendees: Attendee[] }> {
+    async function listAll(
+      MeetingId: string,
+      MaxResults?: number,
+    ): Promise<{ pages: number[]; attendees: Attendee[] }> {
       const pages: number[] = [];
       const attendees: Attendee[] = [];
       let NextToken: string | undefined;
@@ -292,14 +400,20 @@ describe('Chime emulator: attendees', () => {
       const meeting = emulator.createMeeting();
       const attendees = await fill(meeting.MeetingId!, 30);
       const first = await client.send(new ListAttendeesCommand({ MeetingId: meeting.MeetingId, MaxResults: 10 }));
-      await client.send(new DeleteAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: attendees[9].AttendeeId }));
-      await client.send(new DeleteAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: attendees[15].AttendeeId }));
-      const rest = await client.send(new ListAttendeesCommand({ MeetingId: meeting.MeetingId, MaxResults: 100, NextToken: first.NextToken }));
+      await client.send(
+        new DeleteAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: attendees[9].AttendeeId }),
+      );
+      await client.send(
+        new DeleteAttendeeCommand({ MeetingId: meeting.MeetingId, AttendeeId: attendees[15].AttendeeId }),
+      );
+      const rest = await client.send(
+        new ListAttendeesCommand({ MeetingId: meeting.MeetingId, MaxResults: 100, NextToken: first.NextToken }),
+      );
       expect(rest.Attendees).toEqual(attendees.slice(10).filter((_, i) => i !== 5));
       expect(rest.NextToken).toBeUndefined();
     });
 
-    test('items carry JoinToken, as the model\'s Attendee does', async () => {
+    test("items carry JoinToken, as the model's Attendee does", async () => {
       const page = await client.send(new ListAttendeesCommand({ MeetingId: meetingId, MaxResults: 3 }));
       expect(page.Attendees!.map((a) => a.JoinToken)).toEqual(created.slice(0, 3).map((a) => a.JoinToken));
     });
@@ -307,8 +421,16 @@ describe('Chime emulator: attendees', () => {
     test.each<[string, () => { MaxResults?: number; NextToken?: string; MeetingId?: string }, RegExp]>([
       ['MaxResults 0', () => ({ MaxResults: 0 }), /'MaxResults'.*greater than or equal to 1/],
       ['MaxResults 101', () => ({ MaxResults: 101 }), /'MaxResults'.*less than or equal to 100/],
-      ['a NextToken over 4096 characters', () => ({ NextToken: 'A'.repeat(NEXT_TOKEN_MAX_LENGTH + 1) }), /'NextToken'.*less than or equal to 4096/],
-      ['a forged NextToken', () => ({ NextToken: Buffer.from('{"m":"x","s":100}').toString('base64url') }), /NextToken is invalid/],
+      [
+        'a NextToken over 4096 characters',
+        () => ({ NextToken: 'A'.repeat(NEXT_TOKEN_MAX_LENGTH + 1) }),
+        /'NextToken'.*less than or equal to 4096/,
+      ],
+      [
+        'a forged NextToken',
+        () => ({ NextToken: Buffer.from('{"m":"x","s":100}').toString('base64url') }),
+        /NextToken is invalid/,
+      ],
     ])('rejects %s with BadRequestException', async (_rule, input, message) => {
       const error = await failure(client.send(new ListAttendeesCommand({ MeetingId: meetingId, ...input() })));
       expect([error.name, error.$metadata.httpStatusCode]).toEqual(['BadRequestException', 400]);
@@ -324,7 +446,9 @@ describe('Chime emulator: attendees', () => {
 
       const bytes = Buffer.from(NextToken!, 'base64url');
       bytes[bytes.length - 1] ^= 1;
-      const tampered = await failure(client.send(new ListAttendeesCommand({ MeetingId: other.MeetingId, NextToken: bytes.toString('base64url') })));
+      const tampered = await failure(
+        client.send(new ListAttendeesCommand({ MeetingId: other.MeetingId, NextToken: bytes.toString('base64url') })),
+      );
       expect(tampered.message).toMatch(/NextToken is invalid/);
     });
   });

@@ -22,21 +22,28 @@ import {
 import { chimeClient, failure, sigV4Header } from './helpers';
 
 /** A valid call for each operation, on a meeting and attendee that exist. */
-function validCalls(client: ChimeSDKMeetingsClient, MeetingId: string, AttendeeId: string): Record<ChimeOperation, () => Promise<unknown>> {
+function validCalls(
+  client: ChimeSDKMeetingsClient,
+  MeetingId: string,
+  AttendeeId: string,
+): Record<ChimeOperation, () => Promise<unknown>> {
   return {
-    CreateMeeting: () => client.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'fault-drill' })),
+    CreateMeeting: () =>
+      client.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'fault-drill' })),
     GetMeeting: () => client.send(new GetMeetingCommand({ MeetingId })),
     DeleteMeeting: () => client.send(new DeleteMeetingCommand({ MeetingId })),
     CreateAttendee: () => client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'fault-user' })),
-    BatchCreateAttendee: () => client.send(new BatchCreateAttendeeCommand({ MeetingId, Attendees: [{ ExternalUserId: 'fault-user' }] })),
+    BatchCreateAttendee: () =>
+      client.send(new BatchCreateAttendeeCommand({ MeetingId, Attendees: [{ ExternalUserId: 'fault-user' }] })),
     GetAttendee: () => client.send(new GetAttendeeCommand({ MeetingId, AttendeeId })),
     ListAttendees: () => client.send(new ListAttendeesCommand({ MeetingId })),
     DeleteAttendee: () => client.send(new DeleteAttendeeCommand({ MeetingId, AttendeeId })),
   };
 }
 
-const EVERY_MODELED_ERROR = (Object.entries(OPERATION_ERRORS) as [ChimeOperation, readonly ChimeErrorName[]][])
-  .flatMap(([operation, errors]) => errors.map((error) => [operation, error] as const));
+const EVERY_MODELED_ERROR = (Object.entries(OPERATION_ERRORS) as [ChimeOperation, readonly ChimeErrorName[]][]).flatMap(
+  ([operation, errors]) => errors.map((error) => [operation, error] as const),
+);
 
 async function elapsed(call: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
@@ -57,18 +64,27 @@ describe('Chime emulator: signatures', () => {
     await emulator.stop();
   });
 
-  test('an unsigned request is refused with UnauthorizedException 401 in the service\'s error format', async () => {
+  test("an unsigned request is refused with UnauthorizedException 401 in the service's error format", async () => {
     const response = await fetch(meetingUrl);
     expect(response.status).toBe(401);
     expect(response.headers.get('x-amzn-errortype')).toMatch(/^UnauthorizedException:/);
     const requestId = response.headers.get('x-amzn-requestid');
-    expect(await response.json()).toEqual({ Code: 'Unauthorized', Message: 'Missing Authentication Token', RequestId: requestId });
+    expect(await response.json()).toEqual({
+      Code: 'Unauthorized',
+      Message: 'Missing Authentication Token',
+      RequestId: requestId,
+    });
     expect(emulator.stats().operations.GetMeeting.unauthenticated).toBeGreaterThanOrEqual(1);
   });
 
   test.each([
     ['a non-SigV4 Authorization header', { authorization: 'Bearer abc' }, 401, 'Unauthorized'],
-    ['SigV4 without X-Amz-Date', { authorization: sigV4Header('chime', 'AKIAEXPECTED').authorization }, 401, 'Unauthorized'],
+    [
+      'SigV4 without X-Amz-Date',
+      { authorization: sigV4Header('chime', 'AKIAEXPECTED').authorization },
+      401,
+      'Unauthorized',
+    ],
     ['a credential scoped to another service', sigV4Header('s3', 'AKIAEXPECTED'), 403, 'Forbidden'],
     ['another access key', sigV4Header('chime', 'AKIAINTRUDER'), 403, 'Forbidden'],
   ])('a request with %s is refused', async (_case, headers, status, code) => {
@@ -81,10 +97,17 @@ describe('Chime emulator: signatures', () => {
     const intruder = chimeClient(emulator, { credentials: { accessKeyId: 'AKIAINTRUDER', secretAccessKey: 'x' } });
     const owner = chimeClient(emulator);
     try {
-      const error = await failure(intruder.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'nope' })));
-      expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual(['ForbiddenException', 403, 'Forbidden']);
-      await expect(owner.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'yes' })))
-        .resolves.toHaveProperty('Meeting.ExternalMeetingId', 'yes');
+      const error = await failure(
+        intruder.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'nope' })),
+      );
+      expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([
+        'ForbiddenException',
+        403,
+        'Forbidden',
+      ]);
+      await expect(
+        owner.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'yes' })),
+      ).resolves.toHaveProperty('Meeting.ExternalMeetingId', 'yes');
     } finally {
       intruder.destroy();
       owner.destroy();
@@ -104,7 +127,9 @@ describe('Chime emulator: fault injection', () => {
     client = chimeClient(emulator);
     retrying = chimeClient(emulator, { maxAttempts: 3 });
     meetingId = emulator.createMeeting().MeetingId!;
-    const { Attendee } = await client.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: 'resident' }));
+    const { Attendee } = await client.send(
+      new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: 'resident' }),
+    );
     attendeeId = Attendee!.AttendeeId!;
   });
 
@@ -128,7 +153,9 @@ describe('Chime emulator: fault injection', () => {
   });
 
   test('a fault the model does not declare for the operation is refused', () => {
-    expect(() => emulator.injectFault('GetMeeting', { error: 'ConflictException' })).toThrow(/does not declare ConflictException/);
+    expect(() => emulator.injectFault('GetMeeting', { error: 'ConflictException' })).toThrow(
+      /does not declare ConflictException/,
+    );
   });
 
   test('the next N calls answer ServiceUnavailable with Retry-After, then the service recovers', async () => {
@@ -136,9 +163,16 @@ describe('Chime emulator: fault injection', () => {
     emulator.injectFault('CreateAttendee', { error: 'ServiceUnavailableException', count: 2, retryAfterSeconds: 2 });
     for (let i = 0; i < 2; i++) {
       const error = await failure(validCalls(client, meetingId, attendeeId).CreateAttendee());
-      expect([error.name, error.$metadata.httpStatusCode, error.RetryAfterSeconds]).toEqual(['ServiceUnavailableException', 503, '2']);
+      expect([error.name, error.$metadata.httpStatusCode, error.RetryAfterSeconds]).toEqual([
+        'ServiceUnavailableException',
+        503,
+        '2',
+      ]);
     }
-    await expect(validCalls(client, meetingId, attendeeId).CreateAttendee()).resolves.toHaveProperty('Attendee.ExternalUserId', 'fault-user');
+    await expect(validCalls(client, meetingId, attendeeId).CreateAttendee()).resolves.toHaveProperty(
+      'Attendee.ExternalUserId',
+      'fault-user',
+    );
     const after = emulator.stats().operations.CreateAttendee;
     expect(after.faulted - before.faulted).toBe(2);
     expect(after.byStatus['503'] - (before.byStatus['503'] ?? 0)).toBe(2);
@@ -153,7 +187,7 @@ describe('Chime emulator: fault injection', () => {
     await expect(call()).resolves.toHaveProperty('Meeting.MeetingId', meetingId);
   });
 
-  test('the SDK\'s own retry honours Retry-After on ServiceUnavailable and then succeeds', async () => {
+  test("the SDK's own retry honours Retry-After on ServiceUnavailable and then succeeds", async () => {
     emulator.injectFault('GetMeeting', { error: 'ServiceUnavailableException', retryAfterSeconds: 1 });
     const { $metadata } = await retrying.send(new GetMeetingCommand({ MeetingId: meetingId }));
     expect($metadata.attempts).toBe(2);
@@ -166,7 +200,12 @@ describe('Chime emulator: fault injection', () => {
     await call();
     await call();
     const error = await failure(call());
-    expect([error.name, error.$metadata.httpStatusCode, error.Code, error.$fault]).toEqual(['ThrottlingException', 429, 'Throttling', 'client']);
+    expect([error.name, error.$metadata.httpStatusCode, error.Code, error.$fault]).toEqual([
+      'ThrottlingException',
+      429,
+      'Throttling',
+      'client',
+    ]);
     // The model gives ThrottlingException no retryable trait: the SDK retries it for its status and name instead.
     expect(error.$retryable).toBeUndefined();
     expect(emulator.stats().operations.ListAttendees.throttled).toBe(1);
@@ -185,7 +224,7 @@ describe('Chime emulator: fault injection', () => {
     expect(throttled.headers.has('retry-after')).toBe(false);
   });
 
-  test('the SDK\'s own retry succeeds once the bucket refills', async () => {
+  test("the SDK's own retry succeeds once the bucket refills", async () => {
     emulator.setRateLimit('GetAttendee', { ratePerSecond: 2, burst: 1 });
     const first = await retrying.send(new GetAttendeeCommand({ MeetingId: meetingId, AttendeeId: attendeeId }));
     expect(first.$metadata.attempts).toBe(1);
@@ -206,7 +245,9 @@ describe('Chime emulator: fault injection', () => {
   test('control methods refuse unknown operations and nonsense limits', () => {
     expect(() => emulator.setLatency('Nope' as ChimeOperation, 1)).toThrow(/unknown operation Nope/);
     expect(() => emulator.setRateLimit('GetMeeting', { ratePerSecond: 0, burst: 1 })).toThrow(/ratePerSecond/);
-    expect(() => emulator.injectFault('GetMeeting', { error: 'NotFoundException', count: 0 })).toThrow(/positive integer/);
+    expect(() => emulator.injectFault('GetMeeting', { error: 'NotFoundException', count: 0 })).toThrow(
+      /positive integer/,
+    );
   });
 });
 
@@ -227,10 +268,16 @@ describe('Chime emulator: stats and control routes', () => {
   });
 
   const control = (path: string, init?: RequestInit) => fetch(`${emulator.endpoint}/_emulator${path}`, init);
-  const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const json = (method: string, body: unknown): RequestInit => ({
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 
   test('GET /_emulator/stats and stats() count requests per operation, with throttled and faulted ones', async () => {
-    const { Meeting } = await client.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'counted' }));
+    const { Meeting } = await client.send(
+      new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'counted' }),
+    );
     const MeetingId = Meeting!.MeetingId;
     await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'one' }));
     await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'two' }));
@@ -245,9 +292,33 @@ describe('Chime emulator: stats and control routes', () => {
     expect(response.status).toBe(200);
     const stats = (await response.json()) as EmulatorStats;
     expect(stats).toEqual(emulator.stats());
-    expect(stats.operations.CreateMeeting).toEqual({ requests: 1, succeeded: 1, failed: 0, throttled: 0, faulted: 0, unauthenticated: 0, byStatus: { 200: 1 } });
-    expect(stats.operations.CreateAttendee).toEqual({ requests: 3, succeeded: 2, failed: 1, throttled: 0, faulted: 1, unauthenticated: 0, byStatus: { 200: 2, 500: 1 } });
-    expect(stats.operations.GetMeeting).toEqual({ requests: 3, succeeded: 1, failed: 2, throttled: 1, faulted: 0, unauthenticated: 1, byStatus: { 200: 1, 401: 1, 429: 1 } });
+    expect(stats.operations.CreateMeeting).toEqual({
+      requests: 1,
+      succeeded: 1,
+      failed: 0,
+      throttled: 0,
+      faulted: 0,
+      unauthenticated: 0,
+      byStatus: { 200: 1 },
+    });
+    expect(stats.operations.CreateAttendee).toEqual({
+      requests: 3,
+      succeeded: 2,
+      failed: 1,
+      throttled: 0,
+      faulted: 1,
+      unauthenticated: 0,
+      byStatus: { 200: 2, 500: 1 },
+    });
+    expect(stats.operations.GetMeeting).toEqual({
+      requests: 3,
+      succeeded: 1,
+      failed: 2,
+      throttled: 1,
+      faulted: 0,
+      unauthenticated: 1,
+      byStatus: { 200: 1, 401: 1, 429: 1 },
+    });
     expect(stats.operations.ListAttendees.requests).toBe(0);
     expect([stats.meetings, stats.attendees]).toEqual([1, 2]);
   });
@@ -258,11 +329,16 @@ describe('Chime emulator: stats and control routes', () => {
     expect((await control('/reset', { method: 'POST' })).status).toBe(204);
     const stats = emulator.stats();
     expect([stats.meetings, stats.operations.GetMeeting.requests]).toEqual([0, 0]);
-    expect((await failure(client.send(new GetMeetingCommand({ MeetingId: meeting.MeetingId })))).name).toBe('NotFoundException');
+    expect((await failure(client.send(new GetMeetingCommand({ MeetingId: meeting.MeetingId })))).name).toBe(
+      'NotFoundException',
+    );
   });
 
   test('POST and DELETE /_emulator/meetings create and end meetings the SDK then sees', async () => {
-    const created = await control('/meetings', json('POST', { ExternalMeetingId: 'from-curl', MediaRegion: 'eu-west-1' }));
+    const created = await control(
+      '/meetings',
+      json('POST', { ExternalMeetingId: 'from-curl', MediaRegion: 'eu-west-1' }),
+    );
     expect(created.status).toBe(201);
     const { Meeting } = (await created.json()) as { Meeting: Meeting };
     const got = await client.send(new GetMeetingCommand({ MeetingId: Meeting.MeetingId }));
@@ -271,18 +347,25 @@ describe('Chime emulator: stats and control routes', () => {
 
     expect((await control(`/meetings/${Meeting.MeetingId}`, { method: 'DELETE' })).status).toBe(204);
     expect((await control(`/meetings/${Meeting.MeetingId}`, { method: 'DELETE' })).status).toBe(404);
-    expect((await failure(client.send(new GetMeetingCommand({ MeetingId: Meeting.MeetingId })))).name).toBe('NotFoundException');
+    expect((await failure(client.send(new GetMeetingCommand({ MeetingId: Meeting.MeetingId })))).name).toBe(
+      'NotFoundException',
+    );
   });
 
   test('POST /_emulator/faults, PUT /_emulator/rate-limits and PUT /_emulator/latency configure injection', async () => {
     const meeting = emulator.createMeeting();
     const call = () => client.send(new GetMeetingCommand({ MeetingId: meeting.MeetingId }));
 
-    const fault = await control('/faults', json('POST', { operation: 'GetMeeting', error: 'ServiceUnavailableException', retryAfterSeconds: 3 }));
+    const fault = await control(
+      '/faults',
+      json('POST', { operation: 'GetMeeting', error: 'ServiceUnavailableException', retryAfterSeconds: 3 }),
+    );
     expect(fault.status).toBe(204);
     expect((await failure(call())).RetryAfterSeconds).toBe('3');
 
-    expect((await control('/rate-limits/GetMeeting', json('PUT', { ratePerSecond: 0.001, burst: 1 }))).status).toBe(204);
+    expect((await control('/rate-limits/GetMeeting', json('PUT', { ratePerSecond: 0.001, burst: 1 }))).status).toBe(
+      204,
+    );
     await call();
     expect((await failure(call())).name).toBe('ThrottlingException');
     expect((await control('/rate-limits/GetMeeting', { method: 'DELETE' })).status).toBe(204);

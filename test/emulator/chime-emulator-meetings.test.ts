@@ -22,7 +22,8 @@ function everyMeetingCall(client: ChimeSDKMeetingsClient, MeetingId: string, Att
     GetMeeting: () => client.send(new GetMeetingCommand({ MeetingId })),
     DeleteMeeting: () => client.send(new DeleteMeetingCommand({ MeetingId })),
     CreateAttendee: () => client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'late-joiner' })),
-    BatchCreateAttendee: () => client.send(new BatchCreateAttendeeCommand({ MeetingId, Attendees: [{ ExternalUserId: 'late-joiner' }] })),
+    BatchCreateAttendee: () =>
+      client.send(new BatchCreateAttendeeCommand({ MeetingId, Attendees: [{ ExternalUserId: 'late-joiner' }] })),
     GetAttendee: () => client.send(new GetAttendeeCommand({ MeetingId, AttendeeId })),
     ListAttendees: () => client.send(new ListAttendeesCommand({ MeetingId })),
     DeleteAttendee: () => client.send(new DeleteAttendeeCommand({ MeetingId, AttendeeId })),
@@ -44,8 +45,10 @@ describe('Chime emulator: meetings', () => {
     await emulator.stop();
   });
 
-  test('CreateMeeting returns a meeting shaped like Chime\'s, with media URLs of the media region', async () => {
-    const { Meeting, $metadata } = await client.send(new CreateMeetingCommand({ ...MEETING, MediaRegion: 'us-west-2' }));
+  test("CreateMeeting returns a meeting shaped like Chime's, with media URLs of the media region", async () => {
+    const { Meeting, $metadata } = await client.send(
+      new CreateMeetingCommand({ ...MEETING, MediaRegion: 'us-west-2' }),
+    );
     expect($metadata.httpStatusCode).toBe(200);
     const id = Meeting!.MeetingId!;
     expect(id).toMatch(GUID);
@@ -53,10 +56,14 @@ describe('Chime emulator: meetings', () => {
     expect(Meeting!.MeetingArn).toBe(`arn:aws:chime:eu-central-1:123456789012:meeting/${id}`);
     const placement = Meeting!.MediaPlacement!;
     expect(placement.AudioHostUrl).toMatch(/^[0-9a-f]{32}\.k\.m\d\.uw2\.app\.chime\.aws:3478$/);
-    expect(placement.AudioFallbackUrl).toMatch(new RegExp(`^wss://haxrp\\.m\\d\\.uw2\\.app\\.chime\\.aws:443/calls/${id}$`));
+    expect(placement.AudioFallbackUrl).toMatch(
+      new RegExp(`^wss://haxrp\\.m\\d\\.uw2\\.app\\.chime\\.aws:443/calls/${id}$`),
+    );
     expect(placement.SignalingUrl).toMatch(new RegExp(`^wss://signal\\.m\\d\\.uw2\\.app\\.chime\\.aws/control/${id}$`));
     expect(placement.TurnControlUrl).toBe('https://ccp.cp.uw2.app.chime.aws/v2/turn_sessions');
-    expect(placement.ScreenDataUrl).toMatch(new RegExp(`^wss://bitpw\\.m\\d\\.uw2\\.app\\.chime\\.aws:443/v2/screen/${id}$`));
+    expect(placement.ScreenDataUrl).toMatch(
+      new RegExp(`^wss://bitpw\\.m\\d\\.uw2\\.app\\.chime\\.aws:443/v2/screen/${id}$`),
+    );
     expect(placement.ScreenSharingUrl).toBe(placement.ScreenDataUrl);
     expect(placement.ScreenViewingUrl).toContain(`X-BitHub-Call-Id=${id}`);
     expect(placement.EventIngestionUrl).toBe('https://data.svc.uw2.ingest.chime.aws/v1/client-events');
@@ -64,10 +71,19 @@ describe('Chime emulator: meetings', () => {
   });
 
   test('CreateMeeting echoes MeetingFeatures, MeetingHostId and TenantIds', async () => {
-    const MeetingFeatures = { Video: { MaxResolution: 'FHD' }, Content: { MaxResolution: 'UHD' }, Attendee: { MaxCount: 50 } } as const;
-    const { Meeting } = await client.send(new CreateMeetingCommand({
-      ...MEETING, MeetingHostId: 'host-1', TenantIds: ['tenant-a'], MeetingFeatures,
-    }));
+    const MeetingFeatures = {
+      Video: { MaxResolution: 'FHD' },
+      Content: { MaxResolution: 'UHD' },
+      Attendee: { MaxCount: 50 },
+    } as const;
+    const { Meeting } = await client.send(
+      new CreateMeetingCommand({
+        ...MEETING,
+        MeetingHostId: 'host-1',
+        TenantIds: ['tenant-a'],
+        MeetingFeatures,
+      }),
+    );
     expect(Meeting).toMatchObject({ MeetingHostId: 'host-1', TenantIds: ['tenant-a'], MeetingFeatures });
   });
 
@@ -84,7 +100,9 @@ describe('Chime emulator: meetings', () => {
     const retry = await client.send(new CreateMeetingCommand({ ...MEETING, ClientRequestToken }));
     expect(retry.Meeting).toEqual(first.Meeting);
 
-    const error = await failure(client.send(new CreateMeetingCommand({ ...MEETING, ExternalMeetingId: 'other', ClientRequestToken })));
+    const error = await failure(
+      client.send(new CreateMeetingCommand({ ...MEETING, ExternalMeetingId: 'other', ClientRequestToken })),
+    );
     expect(error.name).toBe('ConflictException');
     expect(error.$metadata.httpStatusCode).toBe(409);
     expect(error.Code).toBe('Conflict');
@@ -98,15 +116,33 @@ describe('Chime emulator: meetings', () => {
     ['ExternalMeetingId too long', { ExternalMeetingId: 'x'.repeat(65) }, 'ExternalMeetingId'],
     ['ClientRequestToken outside its pattern', { ClientRequestToken: 'has spaces!' }, 'ClientRequestToken'],
     ['MeetingHostId with the reserved prefix', { MeetingHostId: 'AWS:host' }, 'MeetingHostId'],
-    ['Video MaxResolution outside the enum', { MeetingFeatures: { Video: { MaxResolution: 'UHD' as never } } }, 'MeetingFeatures.Video.MaxResolution'],
-    ['Attendee MaxCount above 250', { MeetingFeatures: { Attendee: { MaxCount: 251 } } }, 'MeetingFeatures.Attendee.MaxCount'],
-    ['Attendee MaxCount below 1', { MeetingFeatures: { Attendee: { MaxCount: 0 } } }, 'MeetingFeatures.Attendee.MaxCount'],
+    [
+      'Video MaxResolution outside the enum',
+      { MeetingFeatures: { Video: { MaxResolution: 'UHD' as never } } },
+      'MeetingFeatures.Video.MaxResolution',
+    ],
+    [
+      'Attendee MaxCount above 250',
+      { MeetingFeatures: { Attendee: { MaxCount: 251 } } },
+      'MeetingFeatures.Attendee.MaxCount',
+    ],
+    [
+      'Attendee MaxCount below 1',
+      { MeetingFeatures: { Attendee: { MaxCount: 0 } } },
+      'MeetingFeatures.Attendee.MaxCount',
+    ],
     ['six TenantIds', { TenantIds: ['t1', 't2', 't3', 't4', 't5', 't6'] }, 'TenantIds'],
     ['TenantId with a character four times in a row', { TenantIds: ['aaaa'] }, 'TenantIds[0]'],
     ['Tag key outside its pattern', { Tags: [{ Key: 'bad key!', Value: 'v' }] }, 'Tags[0].Key'],
-    ['SNS topic that is not an ARN', { NotificationsConfiguration: { SnsTopicArn: 'topic' } }, 'NotificationsConfiguration.SnsTopicArn'],
+    [
+      'SNS topic that is not an ARN',
+      { NotificationsConfiguration: { SnsTopicArn: 'topic' } },
+      'NotificationsConfiguration.SnsTopicArn',
+    ],
   ])('CreateMeeting rejects %s with BadRequestException', async (_rule, change, member) => {
-    const error = await failure(client.send(new CreateMeetingCommand({ ...MEETING, ...change } as CreateMeetingCommandInput)));
+    const error = await failure(
+      client.send(new CreateMeetingCommand({ ...MEETING, ...change } as CreateMeetingCommandInput)),
+    );
     expect(error.name).toBe('BadRequestException');
     expect(error.$metadata.httpStatusCode).toBe(400);
     expect(error.Code).toBe('BadRequest');
@@ -115,7 +151,9 @@ describe('Chime emulator: meetings', () => {
   });
 
   test('CreateMeeting rejects a PrimaryMeetingId that names no active meeting', async () => {
-    const error = await failure(client.send(new CreateMeetingCommand({ ...MEETING, PrimaryMeetingId: '00000000-0000-4000-8000-000000000000' })));
+    const error = await failure(
+      client.send(new CreateMeetingCommand({ ...MEETING, PrimaryMeetingId: '00000000-0000-4000-8000-000000000000' })),
+    );
     expect(error.name).toBe('BadRequestException');
     expect(error.message).toContain('PrimaryMeetingId');
   });
@@ -125,7 +163,7 @@ describe('Chime emulator: meetings', () => {
     for (const [operation, call] of Object.entries(calls)) {
       const error = await failure(call());
       expect([operation, error.name, error.$metadata.httpStatusCode]).toEqual([operation, 'BadRequestException', 400]);
-      expect(error.message).toContain('\'MeetingId\'');
+      expect(error.message).toContain("'MeetingId'");
     }
   });
 
@@ -133,14 +171,22 @@ describe('Chime emulator: meetings', () => {
     const { Meeting } = await client.send(new CreateMeetingCommand(MEETING));
     const MeetingId = Meeting!.MeetingId!;
     const { Attendee } = await client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'early-bird' }));
-    expect(emulator.resolveJoinToken(Attendee!.JoinToken!)).toEqual({ meetingId: MeetingId, attendeeId: Attendee!.AttendeeId });
+    expect(emulator.resolveJoinToken(Attendee!.JoinToken!)).toEqual({
+      meetingId: MeetingId,
+      attendeeId: Attendee!.AttendeeId,
+    });
 
     const deleted = await client.send(new DeleteMeetingCommand({ MeetingId }));
     expect(deleted.$metadata.httpStatusCode).toBe(204);
 
     for (const [operation, call] of Object.entries(everyMeetingCall(client, MeetingId, Attendee!.AttendeeId!))) {
       const error = await failure(call());
-      expect([operation, error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([operation, 'NotFoundException', 404, 'NotFound']);
+      expect([operation, error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([
+        operation,
+        'NotFoundException',
+        404,
+        'NotFound',
+      ]);
     }
     expect(emulator.resolveJoinToken(Attendee!.JoinToken!)).toBeUndefined();
     expect(emulator.getMeeting(MeetingId)).toBeUndefined();
@@ -149,7 +195,9 @@ describe('Chime emulator: meetings', () => {
   test('endMeeting (the control method) ends a meeting as DeleteMeeting does', async () => {
     const meeting = emulator.createMeeting({ ExternalMeetingId: 'ended-by-control' });
     expect(meeting.MeetingArn).toBe(`arn:aws:chime:us-east-1:123456789012:meeting/${meeting.MeetingId}`);
-    await expect(client.send(new GetMeetingCommand({ MeetingId: meeting.MeetingId }))).resolves.toMatchObject({ Meeting: meeting });
+    await expect(client.send(new GetMeetingCommand({ MeetingId: meeting.MeetingId }))).resolves.toMatchObject({
+      Meeting: meeting,
+    });
 
     expect(emulator.endMeeting(meeting.MeetingId!)).toBe(true);
     expect(emulator.endMeeting(meeting.MeetingId!)).toBe(false);
@@ -164,10 +212,15 @@ describe('Chime emulator: meetings', () => {
   test('an operation the emulator does not implement answers 404 UnknownOperationException', async () => {
     const meeting = emulator.createMeeting();
     const before = emulator.stats().unknownRoutes;
-    const error = await failure(client.send(new UpdateAttendeeCapabilitiesCommand({
-      MeetingId: meeting.MeetingId, AttendeeId: '00000000-0000-4000-8000-000000000000',
-      Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'None' },
-    })));
+    const error = await failure(
+      client.send(
+        new UpdateAttendeeCapabilitiesCommand({
+          MeetingId: meeting.MeetingId,
+          AttendeeId: '00000000-0000-4000-8000-000000000000',
+          Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'None' },
+        }),
+      ),
+    );
     expect(error.name).toBe('UnknownOperationException');
     expect(error.$metadata.httpStatusCode).toBe(404);
     expect(emulator.stats().unknownRoutes).toBe(before + 1);
@@ -192,7 +245,11 @@ describe('Chime emulator: bounded memory', () => {
     const first = await client.send(new CreateMeetingCommand(MEETING));
     await client.send(new CreateMeetingCommand(MEETING));
     const error = await failure(client.send(new CreateMeetingCommand(MEETING)));
-    expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual(['LimitExceededException', 400, 'LimitExceeded']);
+    expect([error.name, error.$metadata.httpStatusCode, error.Code]).toEqual([
+      'LimitExceededException',
+      400,
+      'LimitExceeded',
+    ]);
 
     await client.send(new DeleteMeetingCommand({ MeetingId: first.Meeting!.MeetingId }));
     await expect(client.send(new CreateMeetingCommand(MEETING))).resolves.toHaveProperty('Meeting.MeetingId');
@@ -218,11 +275,17 @@ describe('Chime emulator: seeded runs', () => {
   });
 
   test('the same seed yields the same meeting ids, attendee ids and join tokens; another seed does not', async () => {
-    const runs = await Promise.all(clients.map(async (client) => {
-      const { Meeting } = await client.send(new CreateMeetingCommand({ ...MEETING, ClientRequestToken: 'fixed-token' }));
-      const { Attendee } = await client.send(new CreateAttendeeCommand({ MeetingId: Meeting!.MeetingId, ExternalUserId: 'seeded-user' }));
-      return [Meeting!.MeetingId, Attendee!.AttendeeId, Attendee!.JoinToken];
-    }));
+    const runs = await Promise.all(
+      clients.map(async (client) => {
+        const { Meeting } = await client.send(
+          new CreateMeetingCommand({ ...MEETING, ClientRequestToken: 'fixed-token' }),
+        );
+        const { Attendee } = await client.send(
+          new CreateAttendeeCommand({ MeetingId: Meeting!.MeetingId, ExternalUserId: 'seeded-user' }),
+        );
+        return [Meeting!.MeetingId, Attendee!.AttendeeId, Attendee!.JoinToken];
+      }),
+    );
     expect(runs[0]).toEqual(runs[1]);
     runs[2].forEach((value, index) => expect(value).not.toBe(runs[0][index]));
   });

@@ -9,7 +9,13 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ATTENDEE_TABLE } from '../../lib/contract';
-import { attendeeTableDefinition, createAttendeeTable, startDynamoDb, type AttendeeTable, type LocalDynamoDb } from '../../local/dynamodb';
+import {
+  attendeeTableDefinition,
+  createAttendeeTable,
+  startDynamoDb,
+  type AttendeeTable,
+  type LocalDynamoDb,
+} from '../../local/dynamodb';
 import { failure } from './helpers';
 
 const { partitionKey, sortKey, meetingIndexName, meetingIndexPartitionKey, meetingIndexSortKey } = ATTENDEE_TABLE;
@@ -46,7 +52,7 @@ describe('DynamoDB through dynalite', () => {
     expect(dynamo.port).toBeGreaterThan(0);
   });
 
-  test('the table is ACTIVE with the contract\'s keys, the byMeeting index and on-demand billing', async () => {
+  test("the table is ACTIVE with the contract's keys, the byMeeting index and on-demand billing", async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
     expect(Table!.TableStatus).toBe('ACTIVE');
     expect(Table!.KeySchema).toEqual([
@@ -71,13 +77,16 @@ describe('DynamoDB through dynalite', () => {
   });
 
   test('a conditional PutItem writes a new mapping once and refuses to overwrite it', async () => {
-    const put = (attendeeId: string) => client.send(new PutItemCommand({
-      TableName: table.tableName,
-      Item: mapping('carol', MEETING, attendeeId),
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': partitionKey },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }));
+    const put = (attendeeId: string) =>
+      client.send(
+        new PutItemCommand({
+          TableName: table.tableName,
+          Item: mapping('carol', MEETING, attendeeId),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
     await put('attendee-1');
     const error = await failure(put('attendee-2'));
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(['ConditionalCheckFailedException', 400]);
@@ -87,56 +96,69 @@ describe('DynamoDB through dynalite', () => {
 
   test('a conditional DeleteItem only removes the mapping of the expected attendee', async () => {
     await client.send(new PutItemCommand({ TableName: table.tableName, Item: mapping('dave', MEETING, 'attendee-d') }));
-    const remove = (attendeeId: string) => client.send(new DeleteItemCommand({
-      TableName: table.tableName,
-      Key: { [partitionKey]: { S: 'dave' }, [sortKey]: { S: MEETING } },
-      ConditionExpression: 'AttendeeId = :a',
-      ExpressionAttributeValues: { ':a': { S: attendeeId } },
-      ReturnValues: 'ALL_OLD',
-    }));
+    const remove = (attendeeId: string) =>
+      client.send(
+        new DeleteItemCommand({
+          TableName: table.tableName,
+          Key: { [partitionKey]: { S: 'dave' }, [sortKey]: { S: MEETING } },
+          ConditionExpression: 'AttendeeId = :a',
+          ExpressionAttributeValues: { ':a': { S: attendeeId } },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
     expect((await failure(remove('someone-else'))).name).toBe('ConditionalCheckFailedException');
     const { Attributes } = await remove('attendee-d');
     expect(Attributes?.AttendeeId).toEqual({ S: 'attendee-d' });
   });
 
   test('BatchWriteItem writes mappings that Query on byMeeting returns in ExternalUserId order, with FilterExpression', async () => {
-    const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({
-      RequestItems: {
-        [table.tableName]: [
-          { PutRequest: { Item: mapping('zed', MEETING, 'attendee-z') } },
-          { PutRequest: { Item: mapping('amy', MEETING, 'attendee-a') } },
-          { PutRequest: { Item: mapping('amy', OTHER_MEETING, 'attendee-a2') } },
-        ],
-      },
-    }));
+    const { UnprocessedItems } = await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [table.tableName]: [
+            { PutRequest: { Item: mapping('zed', MEETING, 'attendee-z') } },
+            { PutRequest: { Item: mapping('amy', MEETING, 'attendee-a') } },
+            { PutRequest: { Item: mapping('amy', OTHER_MEETING, 'attendee-a2') } },
+          ],
+        },
+      }),
+    );
     expect(UnprocessedItems).toEqual({});
 
-    const all = await client.send(new QueryCommand({
-      TableName: table.tableName,
-      IndexName: meetingIndexName,
-      KeyConditionExpression: '#m = :m',
-      ExpressionAttributeNames: { '#m': meetingIndexPartitionKey },
-      ExpressionAttributeValues: { ':m': { S: MEETING } },
-    }));
+    const all = await client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: meetingIndexName,
+        KeyConditionExpression: '#m = :m',
+        ExpressionAttributeNames: { '#m': meetingIndexPartitionKey },
+        ExpressionAttributeValues: { ':m': { S: MEETING } },
+      }),
+    );
     expect(all.Items!.map((item) => item[meetingIndexSortKey].S)).toEqual(['amy', 'carol', 'zed']);
 
-    const filtered = await client.send(new QueryCommand({
-      TableName: table.tableName,
-      IndexName: meetingIndexName,
-      KeyConditionExpression: '#m = :m',
-      FilterExpression: 'AttendeeId = :a',
-      ExpressionAttributeNames: { '#m': meetingIndexPartitionKey },
-      ExpressionAttributeValues: { ':m': { S: MEETING }, ':a': { S: 'attendee-z' } },
-    }));
+    const filtered = await client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: meetingIndexName,
+        KeyConditionExpression: '#m = :m',
+        FilterExpression: 'AttendeeId = :a',
+        ExpressionAttributeNames: { '#m': meetingIndexPartitionKey },
+        ExpressionAttributeValues: { ':m': { S: MEETING }, ':a': { S: 'attendee-z' } },
+      }),
+    );
     expect(filtered.Items!.map((item) => item[partitionKey].S)).toEqual(['zed']);
     expect([filtered.Count, filtered.ScannedCount]).toEqual([1, 3]);
   });
 
   // Canary: transactions would be the natural tool for multi-item consistency; dynalite cannot run them.
   test('dynalite 4.0.0 does not implement TransactWriteItems', async () => {
-    const error = await failure(client.send(new TransactWriteItemsCommand({
-      TransactItems: [{ Put: { TableName: table.tableName, Item: mapping('erin', MEETING, 'attendee-e') } }],
-    })));
+    const error = await failure(
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName: table.tableName, Item: mapping('erin', MEETING, 'attendee-e') } }],
+        }),
+      ),
+    );
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(['UnknownOperationException', 400]);
   });
 });

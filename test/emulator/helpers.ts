@@ -5,7 +5,10 @@ import type { ChimeEmulator } from '../../local/chime-emulator';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** A real SDK client aimed at the emulator; one attempt unless a test asks for the SDK's retries. */
-export function chimeClient(emulator: ChimeEmulator, config: Partial<ChimeSDKMeetingsClientConfig> = {}): ChimeSDKMeetingsClient {
+export function chimeClient(
+  emulator: ChimeEmulator,
+  config: Partial<ChimeSDKMeetingsClientConfig> = {},
+): ChimeSDKMeetingsClient {
   return new ChimeSDKMeetingsClient({ ...emulator.clientConfig(), maxAttempts: 1, ...config });
 }
 
@@ -34,8 +37,9 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 /** A fake but well-formed SigV4 Authorization header for raw fetch requests. */
 export function sigV4Header(service = 'chime', accessKeyId = 'AKIAEMULATOR'): Record<string, string> {
   return {
-    authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20250101/us-east-1/${service}/aws4_request, `
-      + `SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    authorization:
+      `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20250101/us-east-1/${service}/aws4_request, ` +
+      `SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
     'x-amz-date': '20250101T000000Z',
   };
 }

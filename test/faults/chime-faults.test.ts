@@ -14,7 +14,8 @@ const ledger = new FaultLedger();
 let onEmulatorLog: ((line: string) => void) | undefined;
 
 beforeAll(async () => {
-  for (const level of ['log', 'info', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
+  for (const level of ['log', 'info', 'warn', 'error'] as const)
+    jest.spyOn(console, level).mockImplementation(() => undefined);
   service = await startLocalJoinService({ port: 0, emulator: { log: (line) => onEmulatorLog?.(line) } });
 });
 afterAll(async () => {
@@ -30,9 +31,12 @@ beforeEach(() => {
 const emulator = () => service.emulator!;
 const newMeeting = () => emulator().createMeeting({ ExternalMeetingId: 'fault-drill' }).MeetingId!;
 const opStats = (op: ChimeOperation) => emulator().stats().operations[op];
-const join = (meetingId: string, ExternalUserId: string) => call(service, 'POST', `/meetings/${meetingId}/attendees`, { ExternalUserId });
+const join = (meetingId: string, ExternalUserId: string) =>
+  call(service, 'POST', `/meetings/${meetingId}/attendees`, { ExternalUserId });
 const batch = (meetingId: string, users: string[]) =>
-  call(service, 'POST', `/meetings/${meetingId}/attendees/batch`, { Attendees: users.map((ExternalUserId) => ({ ExternalUserId })) });
+  call(service, 'POST', `/meetings/${meetingId}/attendees/batch`, {
+    Attendees: users.map((ExternalUserId) => ({ ExternalUserId })),
+  });
 
 /** Runs `fn` and books the faults and throttles the emulator served meanwhile under `kind`. */
 async function booked<T>(kind: string, fn: () => Promise<T>): Promise<T> {
@@ -51,7 +55,9 @@ describe('throttling storms', () => {
     emulator().setRateLimit('CreateAttendee', { ratePerSecond: 4, burst: 4 });
     const users = Array.from({ length: 20 }, (_, i) => `storm-${i}`);
     const requests = users.flatMap((user) => [user, user]);
-    const replies = await booked('ThrottlingException (CreateAttendee storm)', () => Promise.all(requests.map((user) => join(meetingId, user))));
+    const replies = await booked('ThrottlingException (CreateAttendee storm)', () =>
+      Promise.all(requests.map((user) => join(meetingId, user))),
+    );
 
     const byUser = new Map<string, Reply[]>();
     replies.forEach((reply, i) => byUser.set(requests[i], [...(byUser.get(requests[i]) ?? []), reply]));
@@ -65,7 +71,11 @@ describe('throttling storms', () => {
     expect(replies.filter((r) => r.status === 429).length).toBeGreaterThan(0);
     expect(replies.filter((r) => r.status < 300).length).toBeGreaterThan(0);
 
-    const live = new Map(emulator().attendees(meetingId).map((a) => [a.ExternalUserId, a.AttendeeId]));
+    const live = new Map(
+      emulator()
+        .attendees(meetingId)
+        .map((a) => [a.ExternalUserId, a.AttendeeId]),
+    );
     for (const [user, answers] of byUser) {
       const ok = answers.filter((r) => r.status < 300);
       // Both joins of one user got the one attendee Chime holds for the user; exactly one of them created the mapping.
@@ -77,8 +87,11 @@ describe('throttling storms', () => {
 
     // The storm is over: every throttled caller retries, and ends up with the attendee the others already have.
     emulator().setRateLimit('CreateAttendee', undefined);
-    const throttledUsers = [...byUser].filter(([, answers]) => answers.some((r) => r.status === 429)).map(([user]) => user);
-    for (const reply of await Promise.all(throttledUsers.map((user) => join(meetingId, user)))) expect([200, 201]).toContain(reply.status);
+    const throttledUsers = [...byUser]
+      .filter(([, answers]) => answers.some((r) => r.status === 429))
+      .map(([user]) => user);
+    for (const reply of await Promise.all(throttledUsers.map((user) => join(meetingId, user))))
+      expect([200, 201]).toContain(reply.status);
     const report = await expectConsistent(service, meetingId);
     expect([report.attendees, report.mappings]).toEqual([20, 20]);
   });
@@ -87,8 +100,12 @@ describe('throttling storms', () => {
     const meetingId = newMeeting();
     emulator().setRateLimit('BatchCreateAttendee', { ratePerSecond: 1, burst: 2 });
     const pool = Array.from({ length: 30 }, (_, i) => `crowd-${i}`);
-    const batches = Array.from({ length: 12 }, (_, k) => Array.from({ length: 10 }, (_, j) => pool[(k * 5 + j) % pool.length]));
-    const replies = await booked('ThrottlingException (BatchCreateAttendee storm)', () => Promise.all(batches.map((users) => batch(meetingId, users))));
+    const batches = Array.from({ length: 12 }, (_, k) =>
+      Array.from({ length: 10 }, (_, j) => pool[(k * 5 + j) % pool.length]),
+    );
+    const replies = await booked('ThrottlingException (BatchCreateAttendee storm)', () =>
+      Promise.all(batches.map((users) => batch(meetingId, users))),
+    );
 
     const seen = new Map<string, string>();
     for (const reply of replies) {
@@ -109,7 +126,9 @@ describe('throttling storms', () => {
     await expectConsistent(service, meetingId);
 
     emulator().setRateLimit('BatchCreateAttendee', undefined);
-    const retried = await Promise.all(batches.filter((_, i) => replies[i].status === 429).map((users) => batch(meetingId, users)));
+    const retried = await Promise.all(
+      batches.filter((_, i) => replies[i].status === 429).map((users) => batch(meetingId, users)),
+    );
     for (const reply of retried) expect(reply.status).toBe(200);
     const report = await expectConsistent(service, meetingId);
     expect([report.attendees, report.mappings]).toEqual([30, 30]);
@@ -169,25 +188,37 @@ const ROUTES: RouteName[] = ['CreateAttendee', 'BatchCreateAttendee', 'ListAtten
 const SECRET = 'arn:aws:iam::123456789012:role/JoinServiceRole token=upstream-secret-7f3a';
 
 describe('ServiceUnavailable', () => {
-  it.each(ROUTES)('%s: 503 ServiceUnavailable with Chime\'s Retry-After once the retries are spent; nothing changed', async (route) => {
-    const { meetingId, send } = await routeRequest(route);
-    emulator().injectFault(route, { error: 'ServiceUnavailableException', count: 3, retryAfterSeconds: 7, message: SECRET });
-    const reply = await booked('ServiceUnavailableException', send);
-    expectError(reply, 503, 'ServiceUnavailable', [SECRET, 'upstream-secret']);
-    expectRetryAfter(reply, '7');
-    const report = await expectConsistent(service, meetingId);
-    expect([report.attendees, report.mappings]).toEqual([1, 1]);
-  });
+  it.each(ROUTES)(
+    "%s: 503 ServiceUnavailable with Chime's Retry-After once the retries are spent; nothing changed",
+    async (route) => {
+      const { meetingId, send } = await routeRequest(route);
+      emulator().injectFault(route, {
+        error: 'ServiceUnavailableException',
+        count: 3,
+        retryAfterSeconds: 7,
+        message: SECRET,
+      });
+      const reply = await booked('ServiceUnavailableException', send);
+      expectError(reply, 503, 'ServiceUnavailable', [SECRET, 'upstream-secret']);
+      expectRetryAfter(reply, '7');
+      const report = await expectConsistent(service, meetingId);
+      expect([report.attendees, report.mappings]).toEqual([1, 1]);
+    },
+  );
 
   it('Retry-After defaults to 5 s without a hint, and a huge hint is capped at 300 s', async () => {
     const { send } = await routeRequest('CreateAttendee');
     emulator().injectFault('CreateAttendee', { error: 'ServiceUnavailableException', count: 3 });
     expectRetryAfter(await booked('ServiceUnavailableException', send), '5');
-    emulator().injectFault('CreateAttendee', { error: 'ServiceUnavailableException', count: 3, retryAfterSeconds: 86_400 });
+    emulator().injectFault('CreateAttendee', {
+      error: 'ServiceUnavailableException',
+      count: 3,
+      retryAfterSeconds: 86_400,
+    });
     expectRetryAfter(await booked('ServiceUnavailableException', send), '300');
   });
 
-  it('two ServiceUnavailable answers are ridden out by the SDK\'s retries: 201', async () => {
+  it("two ServiceUnavailable answers are ridden out by the SDK's retries: 201", async () => {
     const { meetingId, send } = await routeRequest('CreateAttendee');
     emulator().injectFault('CreateAttendee', { error: 'ServiceUnavailableException', count: 2 });
     expect((await booked('ServiceUnavailableException', send)).status).toBe(201);
@@ -197,12 +228,20 @@ describe('ServiceUnavailable', () => {
 
 describe('ServiceFailure, Forbidden, Unauthorized: 502 UpstreamFailure, nothing of the upstream error leaks', () => {
   const cases = ROUTES.flatMap((route) =>
-    (['ServiceFailureException', 'ForbiddenException', 'UnauthorizedException'] as const).map((error) => [route, error] as const));
+    (['ServiceFailureException', 'ForbiddenException', 'UnauthorizedException'] as const).map(
+      (error) => [route, error] as const,
+    ),
+  );
   it.each(cases)('%s answering %s', async (route, error) => {
     const { meetingId, send } = await routeRequest(route);
     emulator().injectFault(route, { error, count: 3, message: SECRET });
     const reply = await booked(error, send);
-    expectError(reply, 502, 'UpstreamFailure', [SECRET, 'upstream-secret', 'JoinServiceRole', error.replace(/Exception$/, '')]);
+    expectError(reply, 502, 'UpstreamFailure', [
+      SECRET,
+      'upstream-secret',
+      'JoinServiceRole',
+      error.replace(/Exception$/, ''),
+    ]);
     expect(reply.headers.get('retry-after')).toBeNull();
     const report = await expectConsistent(service, meetingId);
     expect([report.attendees, report.mappings]).toEqual([1, 1]);
@@ -230,7 +269,7 @@ describe('ServiceFailure, Forbidden, Unauthorized: 502 UpstreamFailure, nothing 
   });
 });
 
-describe('timeouts (Chime slower than the clients\' 3 s per-attempt timeout)', () => {
+describe("timeouts (Chime slower than the clients' 3 s per-attempt timeout)", () => {
   it('a join and a delete that never answer in time: clean JSON 5xx inside the function timeout; the retries repair', async () => {
     const [joinMeeting, deleteMeeting] = [newMeeting(), newMeeting()];
     const leaving = await join(deleteMeeting, 'slow-leaver');
@@ -251,14 +290,24 @@ describe('timeouts (Chime slower than the clients\' 3 s per-attempt timeout)', (
       // The SDK's TimeoutError is no Chime error, so the service answers its own 500 InternalFailure.
       expectError(reply, 500, 'InternalFailure', ['timed out', 'Timeout', 'socket', 'Connection']);
     }
-    ledger.add('latency 3.3 s > 3 s request timeout (CreateAttendee)', opStats('CreateAttendee').requests - before.create);
-    ledger.add('latency 3.3 s > 3 s request timeout (DeleteAttendee)', opStats('DeleteAttendee').requests - before.remove);
+    ledger.add(
+      'latency 3.3 s > 3 s request timeout (CreateAttendee)',
+      opStats('CreateAttendee').requests - before.create,
+    );
+    ledger.add(
+      'latency 3.3 s > 3 s request timeout (DeleteAttendee)',
+      opStats('DeleteAttendee').requests - before.remove,
+    );
     expect(opStats('CreateAttendee').requests - before.create).toBe(3);
 
     // Chime finished the slow calls after the clients gave up: the join left an attendee without a mapping, the
     // delete a mapping without an attendee. The contract allows this after a 5xx, until the caller retries.
     await eventually(() => emulator().attendees(joinMeeting).length === 1, 5_000, 'the slow CreateAttendee to finish');
-    await eventually(() => emulator().attendees(deleteMeeting).length === 1, 5_000, 'the slow DeleteAttendee to finish');
+    await eventually(
+      () => emulator().attendees(deleteMeeting).length === 1,
+      5_000,
+      'the slow DeleteAttendee to finish',
+    );
     const [halfJoined, halfDeleted] = await Promise.all([
       checkMeetingConsistency(service, joinMeeting),
       checkMeetingConsistency(service, deleteMeeting),
@@ -271,7 +320,11 @@ describe('timeouts (Chime slower than the clients\' 3 s per-attempt timeout)', (
     const rejoined = await join(joinMeeting, 'slow-joiner');
     expect(rejoined.status).toBe(201); // the mapping is new; the attendee is the one Chime created meanwhile
     expect(rejoined.body.Attendee.AttendeeId).toBe(emulator().attendees(joinMeeting)[0].AttendeeId);
-    const redeleted = await call(service, 'DELETE', `/meetings/${deleteMeeting}/attendees/${leaving.body.Attendee.AttendeeId}`);
+    const redeleted = await call(
+      service,
+      'DELETE',
+      `/meetings/${deleteMeeting}/attendees/${leaving.body.Attendee.AttendeeId}`,
+    );
     // Chime already removed the attendee: NotFound, and the stale mapping goes with it.
     expectError(redeleted, 404, 'NotFound');
     expect((await expectConsistent(service, joinMeeting)).mappings).toBe(1);

@@ -1,14 +1,13 @@
 // The fault-injecting DynamoDB proxy itself: each kind of fault reaches a real SDK client as the error DynamoDB
 // would cause, `after`/`count` script exactly which calls fail, `lostResponse` applies the write, and the counters
 // tell how many calls reached DynamoDB.
-import {
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createAttendeeTable, type LocalDynamoDb, startDynamoDb } from '../../local/dynamodb';
-import { type DynamoDbFaultKind, type DynamoDbFaultProxy, startDynamoDbFaultProxy } from '../../local/dynamodb-fault-proxy';
+import {
+  type DynamoDbFaultKind,
+  type DynamoDbFaultProxy,
+  startDynamoDbFaultProxy,
+} from '../../local/dynamodb-fault-proxy';
 
 const TABLE = 'proxy-test-table';
 let dynamodb: LocalDynamoDb;
@@ -31,11 +30,25 @@ afterAll(async () => {
 });
 beforeEach(() => proxy.resetFaults());
 
-const item = (user: string) => ({ ExternalUserId: { S: user }, MeetingId: { S: 'm-1' }, AttendeeId: { S: `a-${user}` } });
+const item = (user: string) => ({
+  ExternalUserId: { S: user },
+  MeetingId: { S: 'm-1' },
+  AttendeeId: { S: `a-${user}` },
+});
 const put = (user: string) => viaProxy.send(new PutItemCommand({ TableName: TABLE, Item: item(user) }));
 const stored = async (user: string) =>
-  (await direct.send(new GetItemCommand({ TableName: TABLE, Key: { ExternalUserId: { S: user }, MeetingId: { S: 'm-1' } } }))).Item;
-const failure = async (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a failure'); }, (e) => e);
+  (
+    await direct.send(
+      new GetItemCommand({ TableName: TABLE, Key: { ExternalUserId: { S: user }, MeetingId: { S: 'm-1' } } }),
+    )
+  ).Item;
+const failure = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e) => e,
+  );
 
 it('forwards calls unchanged when no fault is queued, and counts them', async () => {
   const before = proxy.stats().totalCalls;
@@ -70,7 +83,9 @@ it('reset drops the connection without forwarding; lostResponse forwards, applie
 
 it('unprocessedItems hands every request of a BatchWriteItem back and writes nothing', async () => {
   proxy.injectFault({ operation: 'BatchWriteItem', kind: 'unprocessedItems' });
-  const answer = await viaProxy.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: [{ PutRequest: { Item: item('batched') } }] } }));
+  const answer = await viaProxy.send(
+    new BatchWriteItemCommand({ RequestItems: { [TABLE]: [{ PutRequest: { Item: item('batched') } }] } }),
+  );
   expect(answer.UnprocessedItems?.[TABLE]).toEqual([{ PutRequest: { Item: item('batched') } }]);
   expect(await stored('batched')).toBeUndefined();
   expect(() => proxy.injectFault({ operation: 'PutItem', kind: 'unprocessedItems' })).toThrow(/BatchWriteItem only/);
@@ -79,7 +94,13 @@ it('unprocessedItems hands every request of a BatchWriteItem back and writes not
 it('after and count choose exactly which calls of an operation fail; other operations pass', async () => {
   proxy.injectFault({ operation: 'PutItem', kind: 'InternalServerError', after: 2, count: 2 });
   const outcomes: string[] = [];
-  for (let i = 0; i < 5; i++) outcomes.push(await put(`seq-${i}`).then(() => 'ok', () => 'fail'));
+  for (let i = 0; i < 5; i++)
+    outcomes.push(
+      await put(`seq-${i}`).then(
+        () => 'ok',
+        () => 'fail',
+      ),
+    );
   expect(outcomes).toEqual(['ok', 'ok', 'fail', 'fail', 'ok']);
   expect(proxy.pendingFaults()).toBe(0);
   proxy.injectFault({ operation: 'DeleteItem', kind: 'InternalServerError' });
@@ -87,7 +108,7 @@ it('after and count choose exactly which calls of an operation fail; other opera
   expect(proxy.pendingFaults()).toBe(1);
 });
 
-it('the SDK\'s standard retries ride out fewer failures than attempts', async () => {
+it("the SDK's standard retries ride out fewer failures than attempts", async () => {
   const retrying = new DynamoDBClient({ ...dynamodb.clientConfig(), endpoint: proxy.endpoint, maxAttempts: 3 });
   try {
     proxy.injectFault({ operation: 'PutItem', kind: 'InternalServerError', count: 2 });

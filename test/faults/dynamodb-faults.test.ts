@@ -21,7 +21,8 @@ let service: LocalJoinService;
 const ledger = new FaultLedger();
 
 beforeAll(async () => {
-  for (const level of ['log', 'info', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
+  for (const level of ['log', 'info', 'warn', 'error'] as const)
+    jest.spyOn(console, level).mockImplementation(() => undefined);
   service = await startLocalJoinService({ port: 0, dynamodbFaultProxy: true });
 });
 afterAll(async () => {
@@ -29,9 +30,16 @@ afterAll(async () => {
   await service?.stop();
   jest.restoreAllMocks();
   if (stats) {
-    const byKind = Object.entries(stats.faultsByKind).filter(([, n]) => n > 0).map(([kind, n]) => `${kind}=${n}`).join(', ');
-    const perOperation = Object.entries(stats.operations).map(([op, s]) => `${op}: ${s.faulted} faulted / ${s.calls} calls`).join(', ');
-    console.info(`${ledger.format('DynamoDB faults (dynamodb-faults.test.ts), by scenario')}\n  served by the proxy, by kind: ${byKind}\n  per operation: ${perOperation}`);
+    const byKind = Object.entries(stats.faultsByKind)
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind}=${n}`)
+      .join(', ');
+    const perOperation = Object.entries(stats.operations)
+      .map(([op, s]) => `${op}: ${s.faulted} faulted / ${s.calls} calls`)
+      .join(', ');
+    console.info(
+      `${ledger.format('DynamoDB faults (dynamodb-faults.test.ts), by scenario')}\n  served by the proxy, by kind: ${byKind}\n  per operation: ${perOperation}`,
+    );
   }
 });
 beforeEach(() => {
@@ -43,12 +51,24 @@ const proxy = () => service.dynamodbFaults!;
 const newMeeting = () => service.emulator!.createMeeting({ ExternalMeetingId: 'dynamodb-drill' }).MeetingId!;
 const join = (meetingId: string, body: object) => call(service, 'POST', `/meetings/${meetingId}/attendees`, body);
 const batch = (meetingId: string, users: string[]) =>
-  call(service, 'POST', `/meetings/${meetingId}/attendees/batch`, { Attendees: users.map((ExternalUserId) => ({ ExternalUserId })) });
-const remove = (meetingId: string, attendeeId: string) => call(service, 'DELETE', `/meetings/${meetingId}/attendees/${attendeeId}`);
+  call(service, 'POST', `/meetings/${meetingId}/attendees/batch`, {
+    Attendees: users.map((ExternalUserId) => ({ ExternalUserId })),
+  });
+const remove = (meetingId: string, attendeeId: string) =>
+  call(service, 'DELETE', `/meetings/${meetingId}/attendees/${attendeeId}`);
 /** Faults may still be served to calls the handler left running after it answered; wait for all of them. */
-const allFaultsServed = () => eventually(() => proxy().pendingFaults() === 0, 10_000, 'every injected DynamoDB fault to be served');
+const allFaultsServed = () =>
+  eventually(() => proxy().pendingFaults() === 0, 10_000, 'every injected DynamoDB fault to be served');
 /** DynamoDB's own words must not reach the caller. */
-const DYNAMODB_WORDS = ['ProvisionedThroughput', 'InternalServerError', 'Throttling', 'DynamoDB', 'dynamodb', 'UnprocessedItems', 'socket'];
+const DYNAMODB_WORDS = [
+  'ProvisionedThroughput',
+  'InternalServerError',
+  'Throttling',
+  'DynamoDB',
+  'dynamodb',
+  'UnprocessedItems',
+  'socket',
+];
 
 /** The 500 every DynamoDB failure after Chime must answer. */
 function expectInternalFailure(reply: Reply): void {
@@ -58,34 +78,42 @@ function expectInternalFailure(reply: Reply): void {
 
 /** Kinds whose every attempt fails, so the SDK's retries cannot ride them out. */
 const FAILING_KINDS: DynamoDbFaultKind[] = [
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'InternalServerError', 'ServiceUnavailable', 'http500', 'reset',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'http500',
+  'reset',
 ];
 
 describe('join: PutItem fails after CreateAttendee succeeded', () => {
-  it.each(FAILING_KINDS)('%s on every attempt: 500, an attendee without mapping, then the same request repairs it (201)', async (kind) => {
-    const meetingId = newMeeting();
-    const body = { ExternalUserId: `put-${kind}`, Tags: [{ Key: 'team', Value: 'blue' }] };
-    proxy().injectFault({ operation: 'PutItem', kind, count: SDK_ATTEMPTS });
-    const first = await join(meetingId, body);
-    expectInternalFailure(first);
-    ledger.add(`${kind} on PutItem`, SDK_ATTEMPTS - proxy().pendingFaults());
-    expect(proxy().pendingFaults()).toBe(0);
+  it.each(FAILING_KINDS)(
+    '%s on every attempt: 500, an attendee without mapping, then the same request repairs it (201)',
+    async (kind) => {
+      const meetingId = newMeeting();
+      const body = { ExternalUserId: `put-${kind}`, Tags: [{ Key: 'team', Value: 'blue' }] };
+      proxy().injectFault({ operation: 'PutItem', kind, count: SDK_ATTEMPTS });
+      const first = await join(meetingId, body);
+      expectInternalFailure(first);
+      ledger.add(`${kind} on PutItem`, SDK_ATTEMPTS - proxy().pendingFaults());
+      expect(proxy().pendingFaults()).toBe(0);
 
-    // What the failure left: Chime has the attendee, the table does not (allowed only until the caller retries).
-    const broken = await checkMeetingConsistency(service, meetingId);
-    expect(broken.attendeesWithoutMapping.map((a) => a.ExternalUserId)).toEqual([body.ExternalUserId]);
-    expect(broken.mappingsWithoutAttendee).toEqual([]);
+      // What the failure left: Chime has the attendee, the table does not (allowed only until the caller retries).
+      const broken = await checkMeetingConsistency(service, meetingId);
+      expect(broken.attendeesWithoutMapping.map((a) => a.ExternalUserId)).toEqual([body.ExternalUserId]);
+      expect(broken.mappingsWithoutAttendee).toEqual([]);
 
-    const retry = await join(meetingId, body);
-    expect(retry.status).toBe(201);
-    expect(retry.body.Attendee.AttendeeId).toBe(broken.attendeesWithoutMapping[0].AttendeeId); // the same attendee
-    const report = await expectConsistent(service, meetingId);
-    expect([report.attendees, report.mappings]).toEqual([1, 1]);
-    const [item] = (await scanTable(service)).filter((i) => i.MeetingId.S === meetingId);
-    expect(item.Tags).toEqual({ L: [{ M: { Key: { S: 'team' }, Value: { S: 'blue' } } }] });
-  });
+      const retry = await join(meetingId, body);
+      expect(retry.status).toBe(201);
+      expect(retry.body.Attendee.AttendeeId).toBe(broken.attendeesWithoutMapping[0].AttendeeId); // the same attendee
+      const report = await expectConsistent(service, meetingId);
+      expect([report.attendees, report.mappings]).toEqual([1, 1]);
+      const [item] = (await scanTable(service)).filter((i) => i.MeetingId.S === meetingId);
+      expect(item.Tags).toEqual({ L: [{ M: { Key: { S: 'team' }, Value: { S: 'blue' } } }] });
+    },
+  );
 
-  it('two failures are ridden out by the SDK\'s retries: 201 at once', async () => {
+  it("two failures are ridden out by the SDK's retries: 201 at once", async () => {
     const meetingId = newMeeting();
     proxy().injectFault({ operation: 'PutItem', kind: 'InternalServerError', count: SDK_ATTEMPTS - 1 });
     expect((await join(meetingId, { ExternalUserId: 'lucky' })).status).toBe(201);
@@ -93,7 +121,7 @@ describe('join: PutItem fails after CreateAttendee succeeded', () => {
     await expectConsistent(service, meetingId);
   });
 
-  it('the write is applied but its answer is lost: the SDK\'s retry meets the mapping it wrote, 200 and consistent', async () => {
+  it("the write is applied but its answer is lost: the SDK's retry meets the mapping it wrote, 200 and consistent", async () => {
     const meetingId = newMeeting();
     proxy().injectFault({ operation: 'PutItem', kind: 'lostResponse' });
     const reply = await join(meetingId, { ExternalUserId: 'lost-answer' });
@@ -111,30 +139,33 @@ describe('batch of 250 (3 chunks): BatchWriteItem fails for chunk 2, after chunk
     ['InternalServerError', SDK_ATTEMPTS],
     ['ProvisionedThroughputExceededException', SDK_ATTEMPTS],
     ['unprocessedItems', UNPROCESSED_ATTEMPTS],
-  ] as const)('%s: 500, chunk 2 left unmapped, and the same request completes all 250', async (kind, attemptsPerWrite) => {
-    const meetingId = newMeeting();
-    const users = Array.from({ length: 250 }, (_, i) => `batch-${i}`);
-    // Chunk 1's writes pass; every attempt of every write of chunk 2 fails.
-    const count = writesPerChunk * attemptsPerWrite;
-    proxy().injectFault({ operation: 'BatchWriteItem', kind, after: writesPerChunk, count });
-    const first = await batch(meetingId, users);
-    expectInternalFailure(first);
-    await allFaultsServed();
-    ledger.add(`${kind} on BatchWriteItem`, count);
+  ] as const)(
+    '%s: 500, chunk 2 left unmapped, and the same request completes all 250',
+    async (kind, attemptsPerWrite) => {
+      const meetingId = newMeeting();
+      const users = Array.from({ length: 250 }, (_, i) => `batch-${i}`);
+      // Chunk 1's writes pass; every attempt of every write of chunk 2 fails.
+      const count = writesPerChunk * attemptsPerWrite;
+      proxy().injectFault({ operation: 'BatchWriteItem', kind, after: writesPerChunk, count });
+      const first = await batch(meetingId, users);
+      expectInternalFailure(first);
+      await allFaultsServed();
+      ledger.add(`${kind} on BatchWriteItem`, count);
 
-    // Chunks 1 and 2 exist in Chime, chunk 3 was never sent; only chunk 1 is mapped.
-    const broken = await checkMeetingConsistency(service, meetingId);
-    expect([broken.attendees, broken.mappings]).toEqual([200, 100]);
-    expect(broken.attendeesWithoutMapping).toHaveLength(100);
-    expect(broken.mappingsWithoutAttendee).toEqual([]);
+      // Chunks 1 and 2 exist in Chime, chunk 3 was never sent; only chunk 1 is mapped.
+      const broken = await checkMeetingConsistency(service, meetingId);
+      expect([broken.attendees, broken.mappings]).toEqual([200, 100]);
+      expect(broken.attendeesWithoutMapping).toHaveLength(100);
+      expect(broken.mappingsWithoutAttendee).toEqual([]);
 
-    const retry = await batch(meetingId, users);
-    expect(retry.status).toBe(200);
-    expect(retry.body.Attendees).toHaveLength(250);
-    expect(retry.body.Errors).toEqual([]);
-    const report = await expectConsistent(service, meetingId);
-    expect([report.attendees, report.mappings]).toEqual([250, 250]);
-  });
+      const retry = await batch(meetingId, users);
+      expect(retry.status).toBe(200);
+      expect(retry.body.Attendees).toHaveLength(250);
+      expect(retry.body.Errors).toEqual([]);
+      const report = await expectConsistent(service, meetingId);
+      expect([report.attendees, report.mappings]).toEqual([250, 250]);
+    },
+  );
 });
 
 describe('delete: DeleteItem fails after DeleteAttendee succeeded', () => {
@@ -175,7 +206,7 @@ describe('delete: DeleteItem fails after DeleteAttendee succeeded', () => {
     expect([report.attendees, report.mappings]).toEqual([0, 0]);
   });
 
-  it('the delete is applied but its answer is lost: the SDK\'s retry finds nothing to delete, 204 and consistent', async () => {
+  it("the delete is applied but its answer is lost: the SDK's retry finds nothing to delete, 204 and consistent", async () => {
     const meetingId = newMeeting();
     const leaver = await join(meetingId, { ExternalUserId: 'quiet-leaver' });
     proxy().injectFault({ operation: 'DeleteItem', kind: 'lostResponse' });

@@ -20,7 +20,9 @@ export async function call(service: LocalJoinService, method: string, path: stri
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new Error(`${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new Error(
+      `${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
@@ -54,7 +56,11 @@ export function expectRetryAfter(reply: Reply, expected?: string): void {
 }
 
 /** Waits until `check` holds (for work the stand-ins finish after a client gave up), or fails after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -75,7 +81,9 @@ export class FaultLedger {
     return [...this.counts.values()].reduce((a, b) => a + b, 0);
   }
   format(title: string): string {
-    const rows = [...this.counts].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `  ${kind.padEnd(58)} ${n}`);
+    const rows = [...this.counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([kind, n]) => `  ${kind.padEnd(58)} ${n}`);
     return `${title}: ${this.total()} faults served\n${rows.join('\n')}`;
   }
 }

@@ -46,7 +46,10 @@ export async function checkMeetingConsistency(peers: ConsistencyPeers, meetingId
   if (!peers.emulator) throw new Error('the consistency check needs the Chime emulator');
   const attendees = peers.emulator.attendees(meetingId);
   const items = (await scanTable(peers)).filter((item) => item.MeetingId?.S === meetingId);
-  const mappings: AttendeeRef[] = items.map((item) => ({ ExternalUserId: item.ExternalUserId?.S ?? '', AttendeeId: item.AttendeeId?.S ?? '' }));
+  const mappings: AttendeeRef[] = items.map((item) => ({
+    ExternalUserId: item.ExternalUserId?.S ?? '',
+    AttendeeId: item.AttendeeId?.S ?? '',
+  }));
 
   const mappedIds = new Set(mappings.map((m) => `${m.ExternalUserId}\u0000${m.AttendeeId}`));
   const liveIds = new Set(attendees.map((a) => `${a.ExternalUserId}\u0000${a.AttendeeId}`));
@@ -73,8 +76,11 @@ export async function checkMeetingConsistency(peers: ConsistencyPeers, meetingId
     mappingsWithoutAttendee,
     duplicateAttendees,
     itemsWithJoinToken,
-    consistent: attendeesWithoutMapping.length === 0 && mappingsWithoutAttendee.length === 0
-      && duplicateAttendees.length === 0 && itemsWithJoinToken === 0,
+    consistent:
+      attendeesWithoutMapping.length === 0 &&
+      mappingsWithoutAttendee.length === 0 &&
+      duplicateAttendees.length === 0 &&
+      itemsWithJoinToken === 0,
   };
 }
 
@@ -84,10 +90,10 @@ export async function expectConsistent(peers: ConsistencyPeers, meetingId: strin
   if (!report.consistent) {
     const sample = (refs: AttendeeRef[]) => JSON.stringify(refs.slice(0, 5));
     throw new Error(
-      `meeting ${meetingId} is inconsistent: ${report.attendees} attendees, ${report.mappings} mappings; `
-      + `${report.attendeesWithoutMapping.length} attendees without mapping ${sample(report.attendeesWithoutMapping)}, `
-      + `${report.mappingsWithoutAttendee.length} mappings without attendee ${sample(report.mappingsWithoutAttendee)}, `
-      + `duplicates ${JSON.stringify(report.duplicateAttendees)}, ${report.itemsWithJoinToken} items with a join token`,
+      `meeting ${meetingId} is inconsistent: ${report.attendees} attendees, ${report.mappings} mappings; ` +
+        `${report.attendeesWithoutMapping.length} attendees without mapping ${sample(report.attendeesWithoutMapping)}, ` +
+        `${report.mappingsWithoutAttendee.length} mappings without attendee ${sample(report.mappingsWithoutAttendee)}, ` +
+        `duplicates ${JSON.stringify(report.duplicateAttendees)}, ${report.itemsWithJoinToken} items with a join token`,
     );
   }
   return report;

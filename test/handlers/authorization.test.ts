@@ -1,6 +1,11 @@
 // Who may call what, in every authorization mode: the handlers enforce it again from the request context, so a
 // request that reaches a function without API Gateway's check still meets the same rules.
-import { BatchCreateAttendeeCommand, ChimeSDKMeetingsClient, CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import {
+  BatchCreateAttendeeCommand,
+  ChimeSDKMeetingsClient,
+  CreateAttendeeCommand,
+  GetMeetingCommand,
+} from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV, OPERATIONS } from '../../lib/contract';
@@ -17,7 +22,10 @@ process.env[ENV.authMode] = 'cognito';
 
 const config = (mode: AuthConfig['mode']): AuthConfig => ({ mode, identityClaim: 'sub', adminGroup: 'admins' });
 
-const cognito = (claims: Record<string, string> | undefined) => ({ authorizer: claims ? { claims } : null, identity: {} });
+const cognito = (claims: Record<string, string> | undefined) => ({
+  authorizer: claims ? { claims } : null,
+  identity: {},
+});
 const custom = (context: Record<string, unknown> | null) => ({ authorizer: context, identity: {} });
 const unsigned = { identity: {} };
 
@@ -25,9 +33,12 @@ const CALLERS = {
   'iam, signed': ['iam', {}],
   'iam, unsigned': ['iam', unsigned],
   'cognito, alice': ['cognito', cognito({ sub: 'alice' })],
-  'cognito, alice in admins': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': 'users,admins' })],
-  'cognito, alice in [admins users]': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': '[admins users]' })],
-  'cognito, alice in administrators (not admins)': ['cognito', cognito({ 'sub': 'alice', 'cognito:groups': 'administrators' })],
+  'cognito, alice in admins': ['cognito', cognito({ sub: 'alice', 'cognito:groups': 'users,admins' })],
+  'cognito, alice in [admins users]': ['cognito', cognito({ sub: 'alice', 'cognito:groups': '[admins users]' })],
+  'cognito, alice in administrators (not admins)': [
+    'cognito',
+    cognito({ sub: 'alice', 'cognito:groups': 'administrators' }),
+  ],
   'cognito, no token': ['cognito', cognito(undefined)],
   'cognito, token without sub': ['cognito', cognito({ email: 'alice@example.com' })],
   'custom, alice': ['custom', custom({ externalUserId: 'alice', isAdmin: 'false' })],
@@ -85,19 +96,29 @@ describe('the authorization matrix', () => {
   });
 
   it('takes the ExternalUserId from the configured claim and the admin group from the config', () => {
-    const event = proxyEvent({ requestContext: cognito({ 'sub': 'x', 'email': 'alice@example.com', 'cognito:groups': 'ops' }) });
-    expect(callerIdentity(event, { mode: 'cognito', identityClaim: 'email', adminGroup: 'ops' }))
-      .toEqual({ externalUserId: 'alice@example.com', isAdmin: true });
+    const event = proxyEvent({
+      requestContext: cognito({ sub: 'x', email: 'alice@example.com', 'cognito:groups': 'ops' }),
+    });
+    expect(callerIdentity(event, { mode: 'cognito', identityClaim: 'email', adminGroup: 'ops' })).toEqual({
+      externalUserId: 'alice@example.com',
+      isAdmin: true,
+    });
   });
 });
 
 describe('the authorization mode setting', () => {
   it.each([undefined, '', 'IAM', 'open'])('refuses %p, failing closed', (mode) => {
-    expect(() => readAuthConfig({ [ENV.authMode]: mode })).toThrow(/AUTH_MODE must be one of iam, cognito, custom, none/);
+    expect(() => readAuthConfig({ [ENV.authMode]: mode })).toThrow(
+      /AUTH_MODE must be one of iam, cognito, custom, none/,
+    );
   });
 
   it('defaults the claim to sub and the admin group to admins', () => {
-    expect(readAuthConfig({ [ENV.authMode]: 'cognito' })).toEqual({ mode: 'cognito', identityClaim: 'sub', adminGroup: 'admins' });
+    expect(readAuthConfig({ [ENV.authMode]: 'cognito' })).toEqual({
+      mode: 'cognito',
+      identityClaim: 'sub',
+      adminGroup: 'admins',
+    });
   });
 });
 
@@ -124,10 +145,14 @@ describe('handlers in cognito mode', () => {
     expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input.ExternalUserId).toBe('alice');
   });
 
-  it('refuses with 403 a body ExternalUserId that is not the caller\'s, before any AWS call', async () => {
+  it("refuses with 403 a body ExternalUserId that is not the caller's, before any AWS call", async () => {
     const result = await createHandler(proxyEvent({ body: { ExternalUserId: 'bob' }, requestContext: asAlice }));
     expect(result.statusCode).toBe(403);
-    expect(parseBody(result)).toEqual({ Code: 'Forbidden', Message: expect.stringContaining('ExternalUserId'), RequestId: 'req-1' });
+    expect(parseBody(result)).toEqual({
+      Code: 'Forbidden',
+      Message: expect.stringContaining('ExternalUserId'),
+      RequestId: 'req-1',
+    });
     expect(chime.calls()).toHaveLength(0);
     expect(dynamodb.calls()).toHaveLength(0);
   });
@@ -139,7 +164,9 @@ describe('handlers in cognito mode', () => {
   });
 
   it('answers 401 to a request without a token, before validation', async () => {
-    const result = await createHandler(proxyEvent({ path: { MeetingId: 'not-a-guid' }, body: {}, requestContext: cognito(undefined) }));
+    const result = await createHandler(
+      proxyEvent({ path: { MeetingId: 'not-a-guid' }, body: {}, requestContext: cognito(undefined) }),
+    );
     expect(result.statusCode).toBe(401);
     expect(parseBody(result).Code).toBe('Unauthorized');
   });

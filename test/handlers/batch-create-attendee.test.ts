@@ -10,7 +10,17 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock';
 import { batchCreateAttendee } from '../../lambda/batch-create-attendee';
 import { serve } from '../../lambda/shared/http';
-import { captureLogs, chimeAttendee, MEETING_ID, NOW, NOW_SECONDS, request, TABLE, testDeps, TTL_SECONDS } from './fixtures';
+import {
+  captureLogs,
+  chimeAttendee,
+  MEETING_ID,
+  NOW,
+  NOW_SECONDS,
+  request,
+  TABLE,
+  testDeps,
+  TTL_SECONDS,
+} from './fixtures';
 
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
@@ -36,29 +46,52 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 const users = (n: number) => Array.from({ length: n }, (_, i) => ({ ExternalUserId: `user-${i}` }));
-const batch = (attendees: object[]) => batchCreateAttendee(request({ body: JSON.stringify({ Attendees: attendees }) }), testDeps());
+const batch = (attendees: object[]) =>
+  batchCreateAttendee(request({ body: JSON.stringify({ Attendees: attendees }) }), testDeps());
 const writtenItems = () =>
-  dynamodb.commandCalls(BatchWriteItemCommand).flatMap((c) => c.args[0].input.RequestItems![TABLE].map((r) => r.PutRequest!.Item!));
+  dynamodb
+    .commandCalls(BatchWriteItemCommand)
+    .flatMap((c) => c.args[0].input.RequestItems![TABLE].map((r) => r.PutRequest!.Item!));
 
 it('creates 250 attendees in exactly 3 Chime calls and 10 DynamoDB writes, each chunk mapped before the next', async () => {
   const response = await batch(users(250));
 
   expect(response.statusCode).toBe(200);
   expect(sequence).toEqual([
-    'chime:100', 'dynamodb:25', 'dynamodb:25', 'dynamodb:25', 'dynamodb:25',
-    'chime:100', 'dynamodb:25', 'dynamodb:25', 'dynamodb:25', 'dynamodb:25',
-    'chime:50', 'dynamodb:25', 'dynamodb:25',
+    'chime:100',
+    'dynamodb:25',
+    'dynamodb:25',
+    'dynamodb:25',
+    'dynamodb:25',
+    'chime:100',
+    'dynamodb:25',
+    'dynamodb:25',
+    'dynamodb:25',
+    'dynamodb:25',
+    'chime:50',
+    'dynamodb:25',
+    'dynamodb:25',
   ]);
   const chunks = chime.commandCalls(BatchCreateAttendeeCommand).map((c) => c.args[0].input);
   expect(chunks.map((c) => c.MeetingId)).toEqual([MEETING_ID, MEETING_ID, MEETING_ID]);
-  expect(chunks.flatMap((c) => c.Attendees!.map((a) => a.ExternalUserId))).toEqual(users(250).map((u) => u.ExternalUserId));
-  expect(writtenItems().map((item) => item.ExternalUserId.S).sort()).toEqual(users(250).map((u) => u.ExternalUserId).sort());
+  expect(chunks.flatMap((c) => c.Attendees!.map((a) => a.ExternalUserId))).toEqual(
+    users(250).map((u) => u.ExternalUserId),
+  );
+  expect(
+    writtenItems()
+      .map((item) => item.ExternalUserId.S)
+      .sort(),
+  ).toEqual(
+    users(250)
+      .map((u) => u.ExternalUserId)
+      .sort(),
+  );
   const body = response.body as { Attendees: { JoinToken: string }[]; Errors: unknown[] };
   expect(body.Attendees).toHaveLength(250);
   expect(body.Errors).toEqual([]);
 });
 
-it('stores each item\'s Tags with its own mapping, never sends Tags to Chime, never stores a JoinToken', async () => {
+it("stores each item's Tags with its own mapping, never sends Tags to Chime, never stores a JoinToken", async () => {
   await batch([
     { ExternalUserId: 'ann', Tags: [{ Key: 'team', Value: 'red' }] },
     { ExternalUserId: 'bob', Capabilities: { Audio: 'Receive', Video: 'None', Content: 'None' } },
@@ -110,12 +143,14 @@ it('retries the items DynamoDB leaves unprocessed until all are written', async 
 });
 
 it('fails the request when items stay unprocessed after every retry', async () => {
-  dynamodb.on(BatchWriteItemCommand).callsFake(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE] } }));
+  dynamodb
+    .on(BatchWriteItemCommand)
+    .callsFake(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE] } }));
   await expect(batch(users(2))).rejects.toThrow(/unprocessed/);
   expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(6);
 });
 
-it('keeps the first chunk\'s mappings when the second chunk fails, and answers the mapped error', async () => {
+it("keeps the first chunk's mappings when the second chunk fails, and answers the mapped error", async () => {
   chime
     .on(BatchCreateAttendeeCommand)
     .callsFakeOnce(async (input: BatchCreateAttendeeCommandInput) => ({
@@ -123,12 +158,22 @@ it('keeps the first chunk\'s mappings when the second chunk fails, and answers t
     }))
     .rejects(new LimitExceededException({ $metadata: {}, Code: 'LimitExceeded', message: 'Attendee limit reached' }));
 
-  const response = await serve('batch-create-attendee', request({ body: JSON.stringify({ Attendees: users(150) }) }), (r) =>
-    batchCreateAttendee(r, testDeps()),
+  const response = await serve(
+    'batch-create-attendee',
+    request({ body: JSON.stringify({ Attendees: users(150) }) }),
+    (r) => batchCreateAttendee(r, testDeps()),
   );
 
   expect(response.statusCode).toBe(400);
   expect(response.body).toEqual({ Code: 'LimitExceeded', Message: 'Attendee limit reached', RequestId: 'req-1' });
   expect(chime.commandCalls(BatchCreateAttendeeCommand)).toHaveLength(2);
-  expect(writtenItems().map((item) => item.ExternalUserId.S).sort()).toEqual(users(100).map((u) => u.ExternalUserId).sort());
+  expect(
+    writtenItems()
+      .map((item) => item.ExternalUserId.S)
+      .sort(),
+  ).toEqual(
+    users(100)
+      .map((u) => u.ExternalUserId)
+      .sort(),
+  );
 });

@@ -55,7 +55,9 @@ describe('bundled handlers', () => {
   });
 
   it('fails closed with 500 when the deployment lacks its authorization mode, and logs why', async () => {
-    const { result, output } = await invokeBundle(OPERATIONS.listAttendees, event({ MeetingId: MEETING_ID }), { AUTH_MODE: '' });
+    const { result, output } = await invokeBundle(OPERATIONS.listAttendees, event({ MeetingId: MEETING_ID }), {
+      AUTH_MODE: '',
+    });
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body).Code).toBe('InternalFailure');
     expect(output).toContain('AUTH_MODE must be one of iam, cognito, custom, none');
@@ -65,11 +67,18 @@ describe('bundled handlers', () => {
     const unsigned = { ...event({ MeetingId: MEETING_ID }), requestContext: { requestId: 'bundle-req', identity: {} } };
     const { result } = await invokeBundle(OPERATIONS.listAttendees, unsigned);
     expect(result.statusCode).toBe(401);
-    expect(JSON.parse(result.body)).toEqual({ Code: 'Unauthorized', Message: expect.any(String), RequestId: 'bundle-req' });
+    expect(JSON.parse(result.body)).toEqual({
+      Code: 'Unauthorized',
+      Message: expect.any(String),
+      RequestId: 'bundle-req',
+    });
   });
 
   it('fails a valid request with 500 when the deployment lacks its table name, and logs why', async () => {
-    const { result, output } = await invokeBundle(OPERATIONS.createAttendee, event({ MeetingId: MEETING_ID }, '{"ExternalUserId":"alice"}'));
+    const { result, output } = await invokeBundle(
+      OPERATIONS.createAttendee,
+      event({ MeetingId: MEETING_ID }, '{"ExternalUserId":"alice"}'),
+    );
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body).Code).toBe('InternalFailure');
     expect(result.body).not.toContain('ATTENDEE_TABLE_NAME');
@@ -83,18 +92,42 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
   let server: Server;
   let endpoint: string;
   beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => void (async () => {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      received.push({ method: req.method, url: req.url, target: req.headers['x-amz-target'] as string, authorization: req.headers.authorization, body });
-      if (req.headers['x-amz-target'] === 'DynamoDB_20120810.Query') {
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ Items: [{ ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID }, AttendeeId: { S: MEETING_ID }, CreatedAt: { S: '2030-01-01T00:00:00.000Z' } }] }));
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID, JoinToken: 'bundle-secret-token' }] }));
-      }
-    })());
+    server = createServer(
+      (req: IncomingMessage, res) =>
+        void (async () => {
+          let body = '';
+          for await (const chunk of req) body += chunk;
+          received.push({
+            method: req.method,
+            url: req.url,
+            target: req.headers['x-amz-target'] as string,
+            authorization: req.headers.authorization,
+            body,
+          });
+          if (req.headers['x-amz-target'] === 'DynamoDB_20120810.Query') {
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+            res.end(
+              JSON.stringify({
+                Items: [
+                  {
+                    ExternalUserId: { S: 'alice' },
+                    MeetingId: { S: MEETING_ID },
+                    AttendeeId: { S: MEETING_ID },
+                    CreatedAt: { S: '2030-01-01T00:00:00.000Z' },
+                  },
+                ],
+              }),
+            );
+          } else {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID, JoinToken: 'bundle-secret-token' }],
+              }),
+            );
+          }
+        })(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -115,18 +148,33 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
     const { result } = await invokeBundle(OPERATIONS.listUserAttendees, event({ ExternalUserId: 'alice' }), env());
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body).Attendees).toEqual([
-      { MeetingId: MEETING_ID, AttendeeId: MEETING_ID, ExternalUserId: 'alice', Tags: [], CreatedAt: '2030-01-01T00:00:00.000Z' },
+      {
+        MeetingId: MEETING_ID,
+        AttendeeId: MEETING_ID,
+        ExternalUserId: 'alice',
+        Tags: [],
+        CreatedAt: '2030-01-01T00:00:00.000Z',
+      },
     ]);
     expect(received).toHaveLength(1);
     expect(received[0].target).toBe('DynamoDB_20120810.Query');
     expect(received[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
-    expect(JSON.parse(received[0].body)).toMatchObject({ TableName: 'bundle-table', ExpressionAttributeValues: { ':pk': { S: 'alice' } } });
+    expect(JSON.parse(received[0].body)).toMatchObject({
+      TableName: 'bundle-table',
+      ExpressionAttributeValues: { ':pk': { S: 'alice' } },
+    });
   });
 
   it('list-attendees calls Chime at CHIME_ENDPOINT and strips the JoinToken', async () => {
-    const { result } = await invokeBundle(OPERATIONS.listAttendees, { ...event({ MeetingId: MEETING_ID }), queryStringParameters: { 'max-results': '5' } }, env());
+    const { result } = await invokeBundle(
+      OPERATIONS.listAttendees,
+      { ...event({ MeetingId: MEETING_ID }), queryStringParameters: { 'max-results': '5' } },
+      env(),
+    );
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ Attendees: [{ ExternalUserId: 'alice', AttendeeId: MEETING_ID }] });
-    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([`GET /meetings/${MEETING_ID}/attendees?max-results=5`]);
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `GET /meetings/${MEETING_ID}/attendees?max-results=5`,
+    ]);
   });
 });

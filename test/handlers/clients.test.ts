@@ -24,12 +24,10 @@ const chunk: fc.Arbitrary<Chunk> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 80 }),
   fc.uint8Array({ maxLength: 300 }),
   fc.uint8Array({ maxLength: 100 }).map((bytes) => bytes.slice().buffer),
-  fc
-    .tuple(fc.uint8Array({ minLength: 2, maxLength: 100 }), fc.nat(), fc.nat())
-    .map(([bytes, a, b]) => {
-      const start = a % bytes.length;
-      return new DataView(bytes.buffer, start, b % (bytes.length - start + 1));
-    }),
+  fc.tuple(fc.uint8Array({ minLength: 2, maxLength: 100 }), fc.nat(), fc.nat()).map(([bytes, a, b]) => {
+    const start = a % bytes.length;
+    return new DataView(bytes.buffer, start, b % (bytes.length - start + 1));
+  }),
 );
 
 /** Feeds the same chunks to ours and to node:crypto's Hash or Hmac and expects the same digest. */
@@ -68,10 +66,14 @@ describe('Sha256 (one-shot SHA-256 and HMAC-SHA256)', () => {
   it('matches the published test vectors (FIPS 180-2 "abc", RFC 4231 case 2)', async () => {
     const abc = new Sha256();
     abc.update('abc');
-    expect(Buffer.from(await abc.digest()).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(Buffer.from(await abc.digest()).toString('hex')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     const hmac = new Sha256('Jefe');
     hmac.update('what do ya want for nothing?');
-    expect(Buffer.from(await hmac.digest()).toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(Buffer.from(await hmac.digest()).toString('hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
   });
 
   it('treats no secret and an empty string as a plain digest, as the SDK does, and starts over after reset()', async () => {
@@ -86,7 +88,11 @@ describe('Sha256 (one-shot SHA-256 and HMAC-SHA256)', () => {
 });
 
 describe('clients signing with Sha256 and one reused signer (leanClient)', () => {
-  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session' };
+  const credentials = {
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    sessionToken: 'session',
+  };
 
   /** A transport that records what it is asked to send and answers 200 `{}`. */
   function recorder() {
@@ -95,7 +101,13 @@ describe('clients signing with Sha256 and one reused signer (leanClient)', () =>
       sent,
       handle: async (request: { headers: Record<string, string> }) => {
         sent.push({ ...request.headers });
-        return { response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from('{}')]) } };
+        return {
+          response: {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: Readable.from([Buffer.from('{}')]),
+          },
+        };
       },
       updateHttpClientConfig: () => undefined,
       httpHandlerConfigs: () => ({}),
@@ -116,7 +128,21 @@ describe('clients signing with Sha256 and one reused signer (leanClient)', () =>
 
   beforeAll(() => {
     // Only the clock is fixed (both signers then stamp the same X-Amz-Date); timers stay real.
-    jest.useFakeTimers({ now: new Date('2030-06-01T12:34:56Z'), doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      now: new Date('2030-06-01T12:34:56Z'),
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
   });
   afterAll(() => jest.useRealTimers());
 
@@ -125,14 +151,20 @@ describe('clients signing with Sha256 and one reused signer (leanClient)', () =>
       const chime = recorder();
       const dynamo = recorder();
       const options = { region: 'us-east-1', credentials, ...(lean && { sha256: Sha256 }) };
-      const build = <T extends ChimeSDKMeetingsClient | DynamoDBClient>(client: T, name: string) => pinInvocationId(lean ? leanClient(client, name) : client);
+      const build = <T extends ChimeSDKMeetingsClient | DynamoDBClient>(client: T, name: string) =>
+        pinInvocationId(lean ? leanClient(client, name) : client);
       const chimeSdk = build(new ChimeSDKMeetingsClient({ ...options, requestHandler: chime }), 'chime');
       const dynamodb = build(new DynamoDBClient({ ...options, requestHandler: dynamo }), 'dynamodb');
       const meetingId = '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11';
       await chimeSdk.send(new CreateAttendeeCommand({ MeetingId: meetingId, ExternalUserId: 'user-ä-1' }));
       await chimeSdk.send(new GetMeetingCommand({ MeetingId: meetingId }));
       await chimeSdk.send(new GetMeetingCommand({ MeetingId: meetingId }));
-      await dynamodb.send(new PutItemCommand({ TableName: 't', Item: { ExternalUserId: { S: 'user-ä-1' }, MeetingId: { S: meetingId } } }));
+      await dynamodb.send(
+        new PutItemCommand({
+          TableName: 't',
+          Item: { ExternalUserId: { S: 'user-ä-1' }, MeetingId: { S: meetingId } },
+        }),
+      );
       return [...chime.sent, ...dynamo.sent];
     };
     const spy = jest.spyOn(SignatureV4.prototype, 'sign');
@@ -144,7 +176,9 @@ describe('clients signing with Sha256 and one reused signer (leanClient)', () =>
 
     expect(ours).toHaveLength(4);
     for (const [i, headers] of ours.entries()) {
-      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20300601\/us-east-1\/(chime|dynamodb)\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/);
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20300601\/us-east-1\/(chime|dynamodb)\/aws4_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/,
+      );
       expect(headers.authorization).toBe(theirs[i].authorization);
       expect(headers['x-amz-date']).toBe('20300601T123456Z');
     }

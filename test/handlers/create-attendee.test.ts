@@ -6,7 +6,12 @@ import {
   GetMeetingCommand,
   ThrottlingException,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { createAttendee, handler } from '../../lambda/create-attendee';
@@ -34,7 +39,8 @@ process.env[ENV.authMode] = 'iam';
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const alice = { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID };
-const conditionFailed = () => new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' });
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' });
 const join = (body: object, deps = testDeps()) => createAttendee(request({ body: JSON.stringify(body) }), deps);
 
 beforeEach(() => {
@@ -53,7 +59,15 @@ it('answers 201 with the Attendee and the Meeting for a new mapping, written on 
 
   expect(response).toEqual({
     statusCode: 201,
-    body: { Attendee: { ExternalUserId: 'alice', AttendeeId: ATTENDEE_ID, JoinToken: alice.JoinToken, Capabilities: alice.Capabilities }, Meeting: MEETING },
+    body: {
+      Attendee: {
+        ExternalUserId: 'alice',
+        AttendeeId: ATTENDEE_ID,
+        JoinToken: alice.JoinToken,
+        Capabilities: alice.Capabilities,
+      },
+      Meeting: MEETING,
+    },
   });
   expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input).toEqual({
     MeetingId: MEETING_ID,
@@ -85,7 +99,9 @@ it('stores the capabilities Chime chose and no Tags attribute when the request h
   await join({ ExternalUserId: 'alice' });
   expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input.Capabilities).toBeUndefined();
   const item = dynamodb.commandCalls(PutItemCommand)[0].args[0].input.Item!;
-  expect(item.Capabilities).toEqual({ M: { Audio: { S: 'SendReceive' }, Video: { S: 'Receive' }, Content: { S: 'SendReceive' } } });
+  expect(item.Capabilities).toEqual({
+    M: { Audio: { S: 'SendReceive' }, Video: { S: 'Receive' }, Content: { S: 'SendReceive' } },
+  });
   expect(item).not.toHaveProperty('Tags');
 });
 
@@ -162,7 +178,12 @@ it('never writes the JoinToken to DynamoDB and never logs it', async () => {
   for (const call of dynamodb.calls()) expect(JSON.stringify(call.args[0].input)).not.toContain(alice.JoinToken);
   expect(logs.length).toBeGreaterThan(0);
   for (const line of logs) expect(line).not.toContain(alice.JoinToken);
-  expect(requestRecord(logs[0])).toMatchObject({ requestId: 'req-1', Operation: 'create-attendee', statusCode: 201, Joins: 1 });
+  expect(requestRecord(logs[0])).toMatchObject({
+    requestId: 'req-1',
+    Operation: 'create-attendee',
+    statusCode: 201,
+    Joins: 1,
+  });
 });
 
 it('skips GetMeeting and answers without Meeting when includeMeeting is false', async () => {
@@ -172,7 +193,7 @@ it('skips GetMeeting and answers without Meeting when includeMeeting is false', 
   expect(chime.commandCalls(GetMeetingCommand)).toHaveLength(0);
 });
 
-it('writes the mapping but answers GetMeeting\'s error when only GetMeeting failed', async () => {
+it("writes the mapping but answers GetMeeting's error when only GetMeeting failed", async () => {
   chime.on(GetMeetingCommand).rejects(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }));
   await expect(join({ ExternalUserId: 'alice' })).rejects.toBeInstanceOf(ThrottlingException);
   // The attendee exists in Chime, so the table knows it; the retry answers 200 with the Meeting.
@@ -185,12 +206,18 @@ describe('the caller-identity seam (for token-based authorization modes)', () =>
     expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input.ExternalUserId).toBe('alice');
   });
 
-  it('refuses with 403 a body ExternalUserId that differs from the caller\'s', async () => {
+  it("refuses with 403 a body ExternalUserId that differs from the caller's", async () => {
     const joining = createAttendee(
-      request({ body: JSON.stringify({ ExternalUserId: 'mallory' }), identity: { isAdmin: false, externalUserId: 'alice' } }),
+      request({
+        body: JSON.stringify({ ExternalUserId: 'mallory' }),
+        identity: { isAdmin: false, externalUserId: 'alice' },
+      }),
       testDeps(),
     );
-    await expect(joining).rejects.toMatchObject({ statusCode: 403, code: 'Forbidden' } satisfies Partial<JoinServiceError>);
+    await expect(joining).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'Forbidden',
+    } satisfies Partial<JoinServiceError>);
     expect(chime.calls()).toHaveLength(0);
   });
 });

@@ -53,7 +53,10 @@ it('answers 204 with no body after deleting the attendee in Chime and then its m
     ExpressionAttributeValues: { ':m': { S: MEETING_ID }, ':a': { S: ATTENDEE_ID } },
   });
   expect(queries).toHaveLength(2);
-  expect(chime.commandCalls(DeleteAttendeeCommand)[0].args[0].input).toEqual({ MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID });
+  expect(chime.commandCalls(DeleteAttendeeCommand)[0].args[0].input).toEqual({
+    MeetingId: MEETING_ID,
+    AttendeeId: ATTENDEE_ID,
+  });
   expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input)).toEqual([expectedDeleteItem]);
 });
 
@@ -70,9 +73,11 @@ it('answers 204 and leaves a mapping that a newer join has already replaced', as
   expect((await remove()).statusCode).toBe(204);
 });
 
-it('on Chime NotFound removes only this attendee\'s mapping, never the whole meeting\'s, and answers 404', async () => {
+it("on Chime NotFound removes only this attendee's mapping, never the whole meeting's, and answers 404", async () => {
   dynamodb.on(QueryCommand).resolves({ Items: [key] });
-  chime.on(DeleteAttendeeCommand).rejects(new NotFoundException({ $metadata: {}, Code: 'NotFound', message: 'Attendee not found' }));
+  chime
+    .on(DeleteAttendeeCommand)
+    .rejects(new NotFoundException({ $metadata: {}, Code: 'NotFound', message: 'Attendee not found' }));
 
   const response = await remove();
 

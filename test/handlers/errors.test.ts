@@ -68,29 +68,133 @@ interface Mapping {
 
 describe('error table', () => {
   const mappings: Mapping[] = [
-    { name: 'BadRequestException with its Code', error: new BadRequestException({ ...meta, Code: 'BadRequest', message: 'Invalid capabilities' }), status: 400, code: 'BadRequest', message: 'Invalid capabilities' },
-    { name: 'BadRequestException without a Code', error: new BadRequestException({ ...meta, message: 'Bad' }), status: 400, code: 'BadRequest', message: 'Bad' },
-    { name: 'LimitExceededException (the 250 cap)', error: new LimitExceededException({ ...meta, Code: 'LimitExceeded', message: 'Attendee limit reached' }), status: 400, code: 'LimitExceeded', message: 'Attendee limit reached' },
-    { name: 'LimitExceededException without a Code', error: new LimitExceededException({ ...meta, message: 'limit' }), status: 400, code: 'LimitExceeded' },
-    { name: 'NotFoundException', error: new NotFoundException({ ...meta, Code: 'NotFound', message: 'The meeting does not exist' }), status: 404, code: 'NotFound', message: 'The meeting does not exist' },
-    { name: 'UnprocessableEntityException', error: new UnprocessableEntityException({ ...meta, message: 'Unprocessable' }), status: 422, code: 'UnprocessableEntity' },
-    { name: 'ThrottlingException without a hint', error: new ThrottlingException({ ...meta, message: SECRET }), status: 429, code: 'Throttling', retryAfter: '1', hidden: SECRET },
-    { name: 'ThrottlingException with a Retry-After header', error: withResponseHeaders(new ThrottlingException({ ...meta, message: 'slow down' }), { 'retry-after': '7' }), status: 429, code: 'Throttling', retryAfter: '7' },
-    { name: 'ServiceUnavailableException with RetryAfterSeconds', error: new ServiceUnavailableException({ ...meta, message: SECRET, RetryAfterSeconds: '30' }), status: 503, code: 'ServiceUnavailable', retryAfter: '30', hidden: SECRET },
-    { name: 'ServiceUnavailableException without a hint', error: new ServiceUnavailableException({ ...meta, message: 'down' }), status: 503, code: 'ServiceUnavailable', retryAfter: '5' },
-    { name: 'ServiceUnavailableException with an HTTP-date hint', error: new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: 'Wed, 21 Oct 2030 07:28:00 GMT' }), status: 503, code: 'ServiceUnavailable', retryAfter: '5' },
-    { name: 'ServiceUnavailableException with a huge hint', error: new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: '999999' }), status: 503, code: 'ServiceUnavailable', retryAfter: '300' },
-    { name: 'ServiceFailureException', error: new ServiceFailureException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
-    { name: 'ForbiddenException', error: new ForbiddenException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
-    { name: 'UnauthorizedException', error: new UnauthorizedException({ ...meta, message: SECRET }), status: 502, code: 'UpstreamFailure', hidden: SECRET },
-    { name: 'an unexpected error', error: new TypeError(`Cannot read properties of undefined (${SECRET})`), status: 500, code: 'InternalFailure', hidden: SECRET },
+    {
+      name: 'BadRequestException with its Code',
+      error: new BadRequestException({ ...meta, Code: 'BadRequest', message: 'Invalid capabilities' }),
+      status: 400,
+      code: 'BadRequest',
+      message: 'Invalid capabilities',
+    },
+    {
+      name: 'BadRequestException without a Code',
+      error: new BadRequestException({ ...meta, message: 'Bad' }),
+      status: 400,
+      code: 'BadRequest',
+      message: 'Bad',
+    },
+    {
+      name: 'LimitExceededException (the 250 cap)',
+      error: new LimitExceededException({ ...meta, Code: 'LimitExceeded', message: 'Attendee limit reached' }),
+      status: 400,
+      code: 'LimitExceeded',
+      message: 'Attendee limit reached',
+    },
+    {
+      name: 'LimitExceededException without a Code',
+      error: new LimitExceededException({ ...meta, message: 'limit' }),
+      status: 400,
+      code: 'LimitExceeded',
+    },
+    {
+      name: 'NotFoundException',
+      error: new NotFoundException({ ...meta, Code: 'NotFound', message: 'The meeting does not exist' }),
+      status: 404,
+      code: 'NotFound',
+      message: 'The meeting does not exist',
+    },
+    {
+      name: 'UnprocessableEntityException',
+      error: new UnprocessableEntityException({ ...meta, message: 'Unprocessable' }),
+      status: 422,
+      code: 'UnprocessableEntity',
+    },
+    {
+      name: 'ThrottlingException without a hint',
+      error: new ThrottlingException({ ...meta, message: SECRET }),
+      status: 429,
+      code: 'Throttling',
+      retryAfter: '1',
+      hidden: SECRET,
+    },
+    {
+      name: 'ThrottlingException with a Retry-After header',
+      error: withResponseHeaders(new ThrottlingException({ ...meta, message: 'slow down' }), { 'retry-after': '7' }),
+      status: 429,
+      code: 'Throttling',
+      retryAfter: '7',
+    },
+    {
+      name: 'ServiceUnavailableException with RetryAfterSeconds',
+      error: new ServiceUnavailableException({ ...meta, message: SECRET, RetryAfterSeconds: '30' }),
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfter: '30',
+      hidden: SECRET,
+    },
+    {
+      name: 'ServiceUnavailableException without a hint',
+      error: new ServiceUnavailableException({ ...meta, message: 'down' }),
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfter: '5',
+    },
+    {
+      name: 'ServiceUnavailableException with an HTTP-date hint',
+      error: new ServiceUnavailableException({
+        ...meta,
+        message: 'down',
+        RetryAfterSeconds: 'Wed, 21 Oct 2030 07:28:00 GMT',
+      }),
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfter: '5',
+    },
+    {
+      name: 'ServiceUnavailableException with a huge hint',
+      error: new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: '999999' }),
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfter: '300',
+    },
+    {
+      name: 'ServiceFailureException',
+      error: new ServiceFailureException({ ...meta, message: SECRET }),
+      status: 502,
+      code: 'UpstreamFailure',
+      hidden: SECRET,
+    },
+    {
+      name: 'ForbiddenException',
+      error: new ForbiddenException({ ...meta, message: SECRET }),
+      status: 502,
+      code: 'UpstreamFailure',
+      hidden: SECRET,
+    },
+    {
+      name: 'UnauthorizedException',
+      error: new UnauthorizedException({ ...meta, message: SECRET }),
+      status: 502,
+      code: 'UpstreamFailure',
+      hidden: SECRET,
+    },
+    {
+      name: 'an unexpected error',
+      error: new TypeError(`Cannot read properties of undefined (${SECRET})`),
+      status: 500,
+      code: 'InternalFailure',
+      hidden: SECRET,
+    },
   ];
 
   it.each(mappings)('maps $name to $status $code', async ({ error, status, code, retryAfter, message, hidden }) => {
     chime.on(CreateAttendeeCommand).rejects(error);
     const result = await joinAlice();
     const body = parseBody(result);
-    expect({ status: result.statusCode, code: body.Code, retryAfter: result.headers?.['Retry-After'] }).toEqual({ status, code, retryAfter });
+    expect({ status: result.statusCode, code: body.Code, retryAfter: result.headers?.['Retry-After'] }).toEqual({
+      status,
+      code,
+      retryAfter,
+    });
     expect(Object.keys(body).sort()).toEqual(['Code', 'Message', 'RequestId']);
     expect(body.RequestId).toBe('req-1');
     if (message) expect(body.Message).toBe(message);
@@ -101,10 +205,16 @@ describe('error table', () => {
   });
 
   it('maps a DynamoDB failure to 500 InternalFailure, even a DynamoDB ThrottlingException', async () => {
-    dynamodb.on(PutItemCommand).rejects(new DynamoDBThrottlingException({ $metadata: {}, message: `throttled on table ${TABLE}` }));
+    dynamodb
+      .on(PutItemCommand)
+      .rejects(new DynamoDBThrottlingException({ $metadata: {}, message: `throttled on table ${TABLE}` }));
     const result = await joinAlice();
     expect(result.statusCode).toBe(500);
-    expect(parseBody(result)).toEqual({ Code: 'InternalFailure', Message: 'The service could not complete the request.', RequestId: 'req-1' });
+    expect(parseBody(result)).toEqual({
+      Code: 'InternalFailure',
+      Message: 'The service could not complete the request.',
+      RequestId: 'req-1',
+    });
     expect(result.headers?.['Retry-After']).toBeUndefined();
     expect(result.body).not.toContain(TABLE);
   });
@@ -129,7 +239,10 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
   const notFound = () => new NotFoundException({ ...meta, Code: 'NotFound', message: 'Meeting not found' });
   /** The byMeeting index holds `count` mappings of the meeting, answered in pages of `pageSize`. */
   function indexHolds(count: number, pageSize: number) {
-    const items = Array.from({ length: count }, (_, i) => ({ ExternalUserId: { S: `user-${i}` }, MeetingId: { S: MEETING_ID } }));
+    const items = Array.from({ length: count }, (_, i) => ({
+      ExternalUserId: { S: `user-${i}` },
+      MeetingId: { S: MEETING_ID },
+    }));
     let call = dynamodb.on(QueryCommand);
     for (let start = 0; start < count; start += pageSize) {
       const page = items.slice(start, start + pageSize);
@@ -164,20 +277,29 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
     },
   ];
 
-  it.each(cases)('NotFound from $name answers 404 and removes all the meeting\'s mappings', async ({ arrange, invoke }) => {
-    arrange();
-    const items = indexHolds(30, 20);
-    const result = await invoke();
-    expect(result.statusCode).toBe(404);
-    expect(parseBody(result).Code).toBe('NotFound');
-    const queries = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
-    expect(queries).toHaveLength(2);
-    expect(queries[0]).toMatchObject({ TableName: TABLE, IndexName: INDEX, ExpressionAttributeValues: { ':m': { S: MEETING_ID } } });
-    expect(queries[1].ExclusiveStartKey).toEqual(items[19]);
-    expect(deletedKeys()).toEqual(items);
-    expect(dynamodb.commandCalls(BatchWriteItemCommand).every((c) => c.args[0].input.RequestItems![TABLE].length <= 25)).toBe(true);
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
-  });
+  it.each(cases)(
+    "NotFound from $name answers 404 and removes all the meeting's mappings",
+    async ({ arrange, invoke }) => {
+      arrange();
+      const items = indexHolds(30, 20);
+      const result = await invoke();
+      expect(result.statusCode).toBe(404);
+      expect(parseBody(result).Code).toBe('NotFound');
+      const queries = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(queries).toHaveLength(2);
+      expect(queries[0]).toMatchObject({
+        TableName: TABLE,
+        IndexName: INDEX,
+        ExpressionAttributeValues: { ':m': { S: MEETING_ID } },
+      });
+      expect(queries[1].ExclusiveStartKey).toEqual(items[19]);
+      expect(deletedKeys()).toEqual(items);
+      expect(
+        dynamodb.commandCalls(BatchWriteItemCommand).every((c) => c.args[0].input.RequestItems![TABLE].length <= 25),
+      ).toBe(true);
+      expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    },
+  );
 
   it('retries the deletes DynamoDB leaves unprocessed', async () => {
     chime.on(CreateAttendeeCommand).rejects(notFound());

@@ -65,7 +65,8 @@ export const IAM_CALLER = {
 
 /** A REST API (v1) proxy event with the fields the handlers read. */
 export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
-  const text = input.body === undefined ? null : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+  const text =
+    input.body === undefined ? null : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
   return {
     resource: '',
     path: '',
@@ -79,11 +80,13 @@ export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
     isBase64Encoded: input.base64 === true,
     stageVariables: null,
     // API Gateway's context for a SigV4-signed caller (IAM mode); `requestContext` overrides it for other modes.
-    requestContext: (input.requestId === null ? undefined : {
-      requestId: input.requestId ?? 'req-1',
-      identity: { caller: IAM_CALLER.caller, userArn: IAM_CALLER.userArn },
-      ...input.requestContext,
-    }) as never,
+    requestContext: (input.requestId === null
+      ? undefined
+      : {
+          requestId: input.requestId ?? 'req-1',
+          identity: { caller: IAM_CALLER.caller, userArn: IAM_CALLER.userArn },
+          ...input.requestContext,
+        }) as never,
   };
 }
 

@@ -22,8 +22,13 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 describe('event adaptation', () => {
-  it('lower-cases header names, leaves a base64 body for validation to decode and measure, and takes API Gateway\'s request id', () => {
-    const event = proxyEvent({ headers: { Origin: 'https://app.example.com' }, body: { a: 1 }, base64: true, requestId: 'gw-123' });
+  it("lower-cases header names, leaves a base64 body for validation to decode and measure, and takes API Gateway's request id", () => {
+    const event = proxyEvent({
+      headers: { Origin: 'https://app.example.com' },
+      body: { a: 1 },
+      base64: true,
+      requestId: 'gw-123',
+    });
     const adapted = toJoinRequest(event);
     expect(adapted).toEqual({
       pathParameters: { MeetingId: MEETING_ID },
@@ -80,19 +85,29 @@ describe('responses', () => {
   });
 
   it('exposes Retry-After to browser scripts on a CORS error answer', () => {
-    const result = toProxyResult({ statusCode: 429, headers: { 'Retry-After': '1' }, body: {} }, 'https://a.example', ['https://a.example']);
+    const result = toProxyResult({ statusCode: 429, headers: { 'Retry-After': '1' }, body: {} }, 'https://a.example', [
+      'https://a.example',
+    ]);
     expect(result.headers).toMatchObject({ 'Retry-After': '1', 'Access-Control-Expose-Headers': 'Retry-After' });
   });
 
   it('answers 204 with an empty body and no content type', () => {
-    expect(toProxyResult({ statusCode: 204 }, undefined, [])).toEqual({ statusCode: 204, headers: { 'Cache-Control': 'no-store' }, body: '' });
+    expect(toProxyResult({ statusCode: 204 }, undefined, [])).toEqual({
+      statusCode: 204,
+      headers: { 'Cache-Control': 'no-store' },
+      body: '',
+    });
   });
 
   it('logs one line per request: id, operation, status, duration and error code, never the request body', async () => {
     const secret = 'personal-value-9876';
-    const response = await serve('create-attendee', request({ body: JSON.stringify({ ExternalUserId: 'x', Note: secret }) }), async () => {
-      throw Object.assign(new Error('bad'), { name: 'Whatever' });
-    });
+    const response = await serve(
+      'create-attendee',
+      request({ body: JSON.stringify({ ExternalUserId: 'x', Note: secret }) }),
+      async () => {
+        throw Object.assign(new Error('bad'), { name: 'Whatever' });
+      },
+    );
     expect(response).toEqual({
       statusCode: 500,
       headers: undefined,
@@ -154,8 +169,18 @@ describe('configuration', () => {
   });
 
   it('reads every setting', () => {
-    const env = { [ENV.tableName]: 't', [ENV.meetingIndexName]: 'idx', [ENV.includeMeeting]: 'false', [ENV.attendeeTtlSeconds]: '600' };
-    expect(readConfig(env)).toEqual({ tableName: 't', meetingIndexName: 'idx', includeMeeting: false, attendeeTtlSeconds: 600 });
+    const env = {
+      [ENV.tableName]: 't',
+      [ENV.meetingIndexName]: 'idx',
+      [ENV.includeMeeting]: 'false',
+      [ENV.attendeeTtlSeconds]: '600',
+    };
+    expect(readConfig(env)).toEqual({
+      tableName: 't',
+      meetingIndexName: 'idx',
+      includeMeeting: false,
+      attendeeTtlSeconds: 600,
+    });
   });
 
   it.each([

@@ -21,11 +21,19 @@ it('answers the attendees without any JoinToken and passes paging through both w
     testDeps(),
   );
 
-  expect(chime.commandCalls(ListAttendeesCommand)[0].args[0].input).toEqual({ MeetingId: MEETING_ID, MaxResults: 2, NextToken: 'page-1' });
+  expect(chime.commandCalls(ListAttendeesCommand)[0].args[0].input).toEqual({
+    MeetingId: MEETING_ID,
+    MaxResults: 2,
+    NextToken: 'page-1',
+  });
   expect(response).toEqual({
     statusCode: 200,
     body: {
-      Attendees: attendees.map(({ ExternalUserId, AttendeeId, Capabilities }) => ({ ExternalUserId, AttendeeId, Capabilities })),
+      Attendees: attendees.map(({ ExternalUserId, AttendeeId, Capabilities }) => ({
+        ExternalUserId,
+        AttendeeId,
+        Capabilities,
+      })),
       NextToken: 'page-2',
     },
   });

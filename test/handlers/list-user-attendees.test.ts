@@ -28,8 +28,16 @@ it('follows every page, skips mappings whose ExpiresAt has passed, and answers t
   const tags = { Tags: { L: [{ M: { Key: { S: 'role' }, Value: { S: 'host' } } }] } };
   dynamodb
     .on(QueryCommand)
-    .resolvesOnce({ Items: [item(MEETING_ID, ATTENDEE_ID, NOW_SECONDS + 1, tags)], LastEvaluatedKey: { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } } })
-    .resolvesOnce({ Items: [item(EXPIRED_MEETING_ID, ATTENDEE_ID, NOW_SECONDS - 1), item(OTHER_MEETING_ID, OTHER_ATTENDEE_ID, NOW_SECONDS + 3600)] });
+    .resolvesOnce({
+      Items: [item(MEETING_ID, ATTENDEE_ID, NOW_SECONDS + 1, tags)],
+      LastEvaluatedKey: { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } },
+    })
+    .resolvesOnce({
+      Items: [
+        item(EXPIRED_MEETING_ID, ATTENDEE_ID, NOW_SECONDS - 1),
+        item(OTHER_MEETING_ID, OTHER_ATTENDEE_ID, NOW_SECONDS + 3600),
+      ],
+    });
 
   const response = await listUserAttendees(request({ pathParameters: { ExternalUserId: 'alice' } }), testDeps());
 
@@ -38,8 +46,22 @@ it('follows every page, skips mappings whose ExpiresAt has passed, and answers t
     statusCode: 200,
     body: {
       Attendees: [
-        { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID, ExternalUserId: 'alice', Capabilities: capabilities, Tags: [{ Key: 'role', Value: 'host' }], CreatedAt: '2030-01-01T00:00:00.000Z' },
-        { MeetingId: OTHER_MEETING_ID, AttendeeId: OTHER_ATTENDEE_ID, ExternalUserId: 'alice', Capabilities: capabilities, Tags: [], CreatedAt: '2030-01-01T00:00:00.000Z' },
+        {
+          MeetingId: MEETING_ID,
+          AttendeeId: ATTENDEE_ID,
+          ExternalUserId: 'alice',
+          Capabilities: capabilities,
+          Tags: [{ Key: 'role', Value: 'host' }],
+          CreatedAt: '2030-01-01T00:00:00.000Z',
+        },
+        {
+          MeetingId: OTHER_MEETING_ID,
+          AttendeeId: OTHER_ATTENDEE_ID,
+          ExternalUserId: 'alice',
+          Capabilities: capabilities,
+          Tags: [],
+          CreatedAt: '2030-01-01T00:00:00.000Z',
+        },
       ],
     },
   });

@@ -8,7 +8,13 @@ import {
   GetMeetingCommand,
   ListAttendeesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { BatchWriteItemCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV, MAX_BODY_BYTES } from '../../lib/contract';
@@ -17,7 +23,16 @@ import { handler as createHandler } from '../../lambda/create-attendee';
 import { handler as deleteHandler } from '../../lambda/delete-attendee';
 import { handler as listHandler } from '../../lambda/list-attendees';
 import { handler as listUserHandler } from '../../lambda/list-user-attendees';
-import { ATTENDEE_ID, captureLogs, chimeAttendee, type EventInput, MEETING, parseBody, proxyEvent, TABLE } from './fixtures';
+import {
+  ATTENDEE_ID,
+  captureLogs,
+  chimeAttendee,
+  type EventInput,
+  MEETING,
+  parseBody,
+  proxyEvent,
+  TABLE,
+} from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
 process.env[ENV.authMode] = 'iam';
@@ -32,7 +47,10 @@ beforeEach(() => {
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
   chime
     .on(BatchCreateAttendeeCommand)
-    .callsFake(async (input) => ({ Attendees: input.Attendees.map((a: { ExternalUserId: string }, i: number) => chimeAttendee(a.ExternalUserId, i)), Errors: [] }));
+    .callsFake(async (input) => ({
+      Attendees: input.Attendees.map((a: { ExternalUserId: string }, i: number) => chimeAttendee(a.ExternalUserId, i)),
+      Errors: [],
+    }));
   chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
   chime.on(DeleteAttendeeCommand).resolves({});
   dynamodb.on(PutItemCommand).resolves({});
@@ -68,7 +86,10 @@ async function expectRefused(handler: Handler, { input, field, status = 400, cod
 
 async function expectAccepted(handler: Handler, { input }: Acceptance, status: number) {
   const result = await handler(proxyEvent(input));
-  expect({ status: result.statusCode, body: result.statusCode === status ? '' : result.body }).toEqual({ status, body: '' });
+  expect({ status: result.statusCode, body: result.statusCode === status ? '' : result.body }).toEqual({
+    status,
+    body: '',
+  });
 }
 
 const a = (n: number, ch = 'a') => ch.repeat(n);
@@ -83,48 +104,172 @@ const paddedBody = (bytes: number) => {
 
 describe('create: refusals', () => {
   const refusals: Refusal[] = [
-    { name: 'a MeetingId that is not a GUID', input: { path: { MeetingId: 'not-a-guid' }, ...join({}) }, field: 'MeetingId must be a GUID' },
-    { name: 'a MeetingId with a non-hex digit', input: { path: { MeetingId: MEETING.MeetingId.replace(/^./, 'g') }, ...join({}) }, field: 'MeetingId' },
+    {
+      name: 'a MeetingId that is not a GUID',
+      input: { path: { MeetingId: 'not-a-guid' }, ...join({}) },
+      field: 'MeetingId must be a GUID',
+    },
+    {
+      name: 'a MeetingId with a non-hex digit',
+      input: { path: { MeetingId: MEETING.MeetingId.replace(/^./, 'g') }, ...join({}) },
+      field: 'MeetingId',
+    },
     { name: 'a missing MeetingId', input: { path: {}, ...join({}) }, field: 'MeetingId is required' },
     { name: 'a missing ExternalUserId', input: { body: {} }, field: 'ExternalUserId is required' },
     { name: 'an absent body', input: {}, field: 'ExternalUserId is required' },
-    { name: 'a 1-character ExternalUserId', input: join({ ExternalUserId: 'a' }), field: 'ExternalUserId must be 2 to 64 characters' },
-    { name: 'a 65-character ExternalUserId', input: join({ ExternalUserId: a(65) }), field: 'ExternalUserId must be 2 to 64 characters' },
+    {
+      name: 'a 1-character ExternalUserId',
+      input: join({ ExternalUserId: 'a' }),
+      field: 'ExternalUserId must be 2 to 64 characters',
+    },
+    {
+      name: 'a 65-character ExternalUserId',
+      input: join({ ExternalUserId: a(65) }),
+      field: 'ExternalUserId must be 2 to 64 characters',
+    },
     { name: 'a numeric ExternalUserId', input: join({ ExternalUserId: 42 }), field: 'ExternalUserId must be a string' },
-    { name: 'an ExternalUserId with an emoji', input: join({ ExternalUserId: 'alice😀' }), field: 'ExternalUserId may contain only' },
-    { name: 'an ExternalUserId with <', input: join({ ExternalUserId: '<script>' }), field: 'ExternalUserId may contain only' },
-    { name: 'an ExternalUserId with ¿ (just below À)', input: join({ ExternalUserId: 'ab¿' }), field: 'ExternalUserId may contain only' },
-    { name: 'the aws: prefix', input: join({ ExternalUserId: 'aws:alice' }), field: 'ExternalUserId must not begin with "aws:"' },
-    { name: 'the AWS: prefix', input: join({ ExternalUserId: 'AWS:alice' }), field: 'ExternalUserId must not begin with "aws:"' },
-    { name: 'the aWs: prefix', input: join({ ExternalUserId: 'aWs:alice' }), field: 'ExternalUserId must not begin with "aws:"' },
-    { name: 'Capabilities without Content', input: join({ Capabilities: { Audio: 'None', Video: 'None' } }), field: 'Capabilities.Content is required' },
-    { name: 'Capabilities without Audio', input: join({ Capabilities: { Video: 'None', Content: 'None' } }), field: 'Capabilities.Audio is required' },
-    { name: 'a capability outside the enum', input: join({ Capabilities: caps('Loud', 'None', 'None') }), field: 'Capabilities.Audio must be one of' },
-    { name: 'a lower-case capability', input: join({ Capabilities: caps('None', 'receive', 'None') }), field: 'Capabilities.Video must be one of' },
-    { name: 'Content Receive with Video None', input: join({ Capabilities: caps('None', 'None', 'Receive') }), field: 'Capabilities.Content may be SendReceive or Receive only when Capabilities.Video' },
-    { name: 'Content SendReceive with Video Send', input: join({ Capabilities: caps('None', 'Send', 'SendReceive') }), field: 'Capabilities.Content' },
+    {
+      name: 'an ExternalUserId with an emoji',
+      input: join({ ExternalUserId: 'alice😀' }),
+      field: 'ExternalUserId may contain only',
+    },
+    {
+      name: 'an ExternalUserId with <',
+      input: join({ ExternalUserId: '<script>' }),
+      field: 'ExternalUserId may contain only',
+    },
+    {
+      name: 'an ExternalUserId with ¿ (just below À)',
+      input: join({ ExternalUserId: 'ab¿' }),
+      field: 'ExternalUserId may contain only',
+    },
+    {
+      name: 'the aws: prefix',
+      input: join({ ExternalUserId: 'aws:alice' }),
+      field: 'ExternalUserId must not begin with "aws:"',
+    },
+    {
+      name: 'the AWS: prefix',
+      input: join({ ExternalUserId: 'AWS:alice' }),
+      field: 'ExternalUserId must not begin with "aws:"',
+    },
+    {
+      name: 'the aWs: prefix',
+      input: join({ ExternalUserId: 'aWs:alice' }),
+      field: 'ExternalUserId must not begin with "aws:"',
+    },
+    {
+      name: 'Capabilities without Content',
+      input: join({ Capabilities: { Audio: 'None', Video: 'None' } }),
+      field: 'Capabilities.Content is required',
+    },
+    {
+      name: 'Capabilities without Audio',
+      input: join({ Capabilities: { Video: 'None', Content: 'None' } }),
+      field: 'Capabilities.Audio is required',
+    },
+    {
+      name: 'a capability outside the enum',
+      input: join({ Capabilities: caps('Loud', 'None', 'None') }),
+      field: 'Capabilities.Audio must be one of',
+    },
+    {
+      name: 'a lower-case capability',
+      input: join({ Capabilities: caps('None', 'receive', 'None') }),
+      field: 'Capabilities.Video must be one of',
+    },
+    {
+      name: 'Content Receive with Video None',
+      input: join({ Capabilities: caps('None', 'None', 'Receive') }),
+      field: 'Capabilities.Content may be SendReceive or Receive only when Capabilities.Video',
+    },
+    {
+      name: 'Content SendReceive with Video Send',
+      input: join({ Capabilities: caps('None', 'Send', 'SendReceive') }),
+      field: 'Capabilities.Content',
+    },
     { name: 'Capabilities null', input: join({ Capabilities: null }), field: 'Capabilities must be a JSON object' },
-    { name: 'Capabilities as an array', input: join({ Capabilities: ['Audio'] }), field: 'Capabilities must be a JSON object' },
-    { name: 'an unknown capability', input: join({ Capabilities: { ...caps('None', 'None', 'None'), Screen: 'None' } }), field: 'Capabilities.Screen is not a known field' },
+    {
+      name: 'Capabilities as an array',
+      input: join({ Capabilities: ['Audio'] }),
+      field: 'Capabilities must be a JSON object',
+    },
+    {
+      name: 'an unknown capability',
+      input: join({ Capabilities: { ...caps('None', 'None', 'None'), Screen: 'None' } }),
+      field: 'Capabilities.Screen is not a known field',
+    },
     { name: 'an unknown top-level field', input: join({ Role: 'admin' }), field: 'Role is not a known field' },
-    { name: 'a body MeetingId (not a body field)', input: join({ MeetingId: MEETING.MeetingId }), field: 'MeetingId is not a known field' },
+    {
+      name: 'a body MeetingId (not a body field)',
+      input: join({ MeetingId: MEETING.MeetingId }),
+      field: 'MeetingId is not a known field',
+    },
     { name: '11 tags', input: join({ Tags: tags(11) }), field: 'Tags must have at most 10 items' },
-    { name: 'Tags that are not an array', input: join({ Tags: { Key: 'k', Value: 'v' } }), field: 'Tags must be an array' },
+    {
+      name: 'Tags that are not an array',
+      input: join({ Tags: { Key: 'k', Value: 'v' } }),
+      field: 'Tags must be an array',
+    },
     { name: 'a tag that is not an object', input: join({ Tags: ['k=v'] }), field: 'Tags[0] must be a JSON object' },
-    { name: 'an empty tag Key', input: join({ Tags: [{ Key: '', Value: 'v' }] }), field: 'Tags[0].Key must be 1 to 128 characters' },
-    { name: 'a 129-character tag Key', input: join({ Tags: [{ Key: a(129), Value: 'v' }] }), field: 'Tags[0].Key must be 1 to 128 characters' },
-    { name: 'a tag Key of 129 emoji', input: join({ Tags: [{ Key: a(129, '🎉'), Value: 'v' }] }), field: 'Tags[0].Key' },
-    { name: 'an empty tag Value', input: join({ Tags: [{ Key: 'k', Value: '' }] }), field: 'Tags[0].Value must be 1 to 256 characters' },
-    { name: 'a 257-character tag Value', input: join({ Tags: [tags(1)[0], { Key: 'x', Value: a(257) }] }), field: 'Tags[1].Value must be 1 to 256 characters' },
+    {
+      name: 'an empty tag Key',
+      input: join({ Tags: [{ Key: '', Value: 'v' }] }),
+      field: 'Tags[0].Key must be 1 to 128 characters',
+    },
+    {
+      name: 'a 129-character tag Key',
+      input: join({ Tags: [{ Key: a(129), Value: 'v' }] }),
+      field: 'Tags[0].Key must be 1 to 128 characters',
+    },
+    {
+      name: 'a tag Key of 129 emoji',
+      input: join({ Tags: [{ Key: a(129, '🎉'), Value: 'v' }] }),
+      field: 'Tags[0].Key',
+    },
+    {
+      name: 'an empty tag Value',
+      input: join({ Tags: [{ Key: 'k', Value: '' }] }),
+      field: 'Tags[0].Value must be 1 to 256 characters',
+    },
+    {
+      name: 'a 257-character tag Value',
+      input: join({ Tags: [tags(1)[0], { Key: 'x', Value: a(257) }] }),
+      field: 'Tags[1].Value must be 1 to 256 characters',
+    },
     { name: 'a tag without Value', input: join({ Tags: [{ Key: 'k' }] }), field: 'Tags[0].Value is required' },
-    { name: 'a duplicate tag Key', input: join({ Tags: [...tags(2), { Key: 'k0', Value: 'again' }] }), field: 'Tags[2].Key duplicates Tags[0].Key' },
-    { name: 'an unknown tag field', input: join({ Tags: [{ Key: 'k', Value: 'v', Color: 'red' }] }), field: 'Tags[0].Color is not a known field' },
-    { name: 'a body that is not JSON', input: { body: '{"ExternalUserId": "alice"' }, field: 'body must be valid JSON' },
+    {
+      name: 'a duplicate tag Key',
+      input: join({ Tags: [...tags(2), { Key: 'k0', Value: 'again' }] }),
+      field: 'Tags[2].Key duplicates Tags[0].Key',
+    },
+    {
+      name: 'an unknown tag field',
+      input: join({ Tags: [{ Key: 'k', Value: 'v', Color: 'red' }] }),
+      field: 'Tags[0].Color is not a known field',
+    },
+    {
+      name: 'a body that is not JSON',
+      input: { body: '{"ExternalUserId": "alice"' },
+      field: 'body must be valid JSON',
+    },
     { name: 'a JSON array body', input: { body: '[]' }, field: 'body must be a JSON object' },
     { name: 'a JSON string body', input: { body: '"alice"' }, field: 'body must be a JSON object' },
     { name: 'a JSON null body', input: { body: 'null' }, field: 'body must be a JSON object' },
-    { name: 'a body of 64 KiB + 1 byte', input: { body: paddedBody(MAX_BODY_BYTES + 1) }, field: 'body', status: 413, code: 'PayloadTooLarge' },
-    { name: 'a base64 body of 64 KiB + 1 byte', input: { body: paddedBody(MAX_BODY_BYTES + 1), base64: true }, field: 'body', status: 413, code: 'PayloadTooLarge' },
+    {
+      name: 'a body of 64 KiB + 1 byte',
+      input: { body: paddedBody(MAX_BODY_BYTES + 1) },
+      field: 'body',
+      status: 413,
+      code: 'PayloadTooLarge',
+    },
+    {
+      name: 'a base64 body of 64 KiB + 1 byte',
+      input: { body: paddedBody(MAX_BODY_BYTES + 1), base64: true },
+      field: 'body',
+      status: 413,
+      code: 'PayloadTooLarge',
+    },
     {
       // 33,000 two-byte characters: under 64 Ki UTF-16 units but over 64 KiB, so bytes are what is measured.
       name: 'a body under 64 Ki characters but over 64 KiB',
@@ -159,14 +304,25 @@ describe('create: acceptances', () => {
     { name: 'aws without the colon', input: join({ ExternalUserId: 'AWSalice' }) },
     { name: 'an upper-case MeetingId', input: { path: { MeetingId: MEETING.MeetingId.toUpperCase() }, ...join({}) } },
     { name: 'Video Receive with Content Receive', input: join({ Capabilities: caps('None', 'Receive', 'Receive') }) },
-    { name: 'Video SendReceive with Content SendReceive', input: join({ Capabilities: caps('Send', 'SendReceive', 'SendReceive') }) },
+    {
+      name: 'Video SendReceive with Content SendReceive',
+      input: join({ Capabilities: caps('Send', 'SendReceive', 'SendReceive') }),
+    },
     { name: 'Video None with Content Send', input: join({ Capabilities: caps('Receive', 'None', 'Send') }) },
     { name: 'Video Send with Content None', input: join({ Capabilities: caps('SendReceive', 'Send', 'None') }) },
     { name: 'no tags', input: join({ Tags: [] }) },
     { name: '10 tags', input: join({ Tags: tags(10) }) },
     { name: 'a 128-character Key and a 256-character Value', input: join({ Tags: [{ Key: a(128), Value: a(256) }] }) },
     { name: 'a Key of 128 emoji (256 UTF-16 units)', input: join({ Tags: [{ Key: a(128, '🎉'), Value: 'v' }] }) },
-    { name: 'tag Keys differing only in case', input: join({ Tags: [{ Key: 'k', Value: '1' }, { Key: 'K', Value: '2' }] }) },
+    {
+      name: 'tag Keys differing only in case',
+      input: join({
+        Tags: [
+          { Key: 'k', Value: '1' },
+          { Key: 'K', Value: '2' },
+        ],
+      }),
+    },
     { name: 'a body of exactly 64 KiB', input: { body: paddedBody(MAX_BODY_BYTES) } },
     { name: 'a base64 body of exactly 64 KiB', input: { body: paddedBody(MAX_BODY_BYTES), base64: true } },
   ];
@@ -181,9 +337,17 @@ describe('create: acceptances', () => {
 describe('batch: refusals and acceptances', () => {
   const items = (n: number) => Array.from({ length: n }, (_, i) => ({ ExternalUserId: `user-${i}` }));
   const refusals: Refusal[] = [
-    { name: 'a MeetingId that is not a GUID', input: { path: { MeetingId: 'x' }, body: { Attendees: items(1) } }, field: 'MeetingId' },
+    {
+      name: 'a MeetingId that is not a GUID',
+      input: { path: { MeetingId: 'x' }, body: { Attendees: items(1) } },
+      field: 'MeetingId',
+    },
     { name: 'no Attendees', input: { body: {} }, field: 'Attendees is required' },
-    { name: 'Attendees that are not an array', input: { body: { Attendees: {} } }, field: 'Attendees must be an array' },
+    {
+      name: 'Attendees that are not an array',
+      input: { body: { Attendees: {} } },
+      field: 'Attendees must be an array',
+    },
     { name: '0 items', input: { body: { Attendees: [] } }, field: 'Attendees must have 1 to 250 items' },
     { name: '251 items', input: { body: { Attendees: items(251) } }, field: 'Attendees must have 1 to 250 items' },
     {
@@ -196,18 +360,38 @@ describe('batch: refusals and acceptances', () => {
       input: { body: { Attendees: [...items(3), { ExternalUserId: 'x' }] } },
       field: 'Attendees[3].ExternalUserId must be 2 to 64 characters',
     },
-    { name: 'an item without ExternalUserId', input: { body: { Attendees: [{}] } }, field: 'Attendees[0].ExternalUserId is required' },
-    { name: 'an item with the AWS: prefix', input: { body: { Attendees: [{ ExternalUserId: 'Aws:x' }] } }, field: 'Attendees[0].ExternalUserId must not begin' },
-    { name: 'an item that is not an object', input: { body: { Attendees: ['alice'] } }, field: 'Attendees[0] must be a JSON object' },
-    { name: 'an unknown item field', input: { body: { Attendees: [{ ExternalUserId: 'ab', Name: 'A' }] } }, field: 'Attendees[0].Name is not a known field' },
+    {
+      name: 'an item without ExternalUserId',
+      input: { body: { Attendees: [{}] } },
+      field: 'Attendees[0].ExternalUserId is required',
+    },
+    {
+      name: 'an item with the AWS: prefix',
+      input: { body: { Attendees: [{ ExternalUserId: 'Aws:x' }] } },
+      field: 'Attendees[0].ExternalUserId must not begin',
+    },
+    {
+      name: 'an item that is not an object',
+      input: { body: { Attendees: ['alice'] } },
+      field: 'Attendees[0] must be a JSON object',
+    },
+    {
+      name: 'an unknown item field',
+      input: { body: { Attendees: [{ ExternalUserId: 'ab', Name: 'A' }] } },
+      field: 'Attendees[0].Name is not a known field',
+    },
     {
       name: 'an unknown capability in an item',
-      input: { body: { Attendees: [{ ExternalUserId: 'ab', Capabilities: { ...caps('None', 'None', 'None'), X: 1 } }] } },
+      input: {
+        body: { Attendees: [{ ExternalUserId: 'ab', Capabilities: { ...caps('None', 'None', 'None'), X: 1 } }] },
+      },
       field: 'Attendees[0].Capabilities.X is not a known field',
     },
     {
       name: 'the capability corner rule in an item',
-      input: { body: { Attendees: [...items(2), { ExternalUserId: 'ab', Capabilities: caps('None', 'Send', 'Receive') }] } },
+      input: {
+        body: { Attendees: [...items(2), { ExternalUserId: 'ab', Capabilities: caps('None', 'Send', 'Receive') }] },
+      },
       field: 'Attendees[2].Capabilities.Content',
     },
     {
@@ -215,9 +399,19 @@ describe('batch: refusals and acceptances', () => {
       input: { body: { Attendees: [{ ExternalUserId: 'ab', Tags: [{ Key: 'k', Value: a(257) }] }] } },
       field: 'Attendees[0].Tags[0].Value must be 1 to 256 characters',
     },
-    { name: 'an unknown top-level field', input: { body: { Attendees: items(1), DryRun: true } }, field: 'DryRun is not a known field' },
+    {
+      name: 'an unknown top-level field',
+      input: { body: { Attendees: items(1), DryRun: true } },
+      field: 'DryRun is not a known field',
+    },
     { name: 'a body that is not JSON', input: { body: 'Attendees=1' }, field: 'body must be valid JSON' },
-    { name: 'a body over 64 KiB', input: { body: `{"Attendees":[]}${' '.repeat(MAX_BODY_BYTES)}` }, field: 'body', status: 413, code: 'PayloadTooLarge' },
+    {
+      name: 'a body over 64 KiB',
+      input: { body: `{"Attendees":[]}${' '.repeat(MAX_BODY_BYTES)}` },
+      field: 'body',
+      status: 413,
+      code: 'PayloadTooLarge',
+    },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(batchHandler, refusal));
 
@@ -235,8 +429,16 @@ describe('list: refusals and acceptances', () => {
       input: list({ 'max-results': value }),
       field: 'max-results must be an integer from 1 to 100',
     })),
-    { name: 'a 4097-character next-token', input: list({ 'next-token': a(4097) }), field: 'next-token must be 1 to 4096 characters' },
-    { name: 'an empty next-token', input: list({ 'next-token': '' }), field: 'next-token must be 1 to 4096 characters' },
+    {
+      name: 'a 4097-character next-token',
+      input: list({ 'next-token': a(4097) }),
+      field: 'next-token must be 1 to 4096 characters',
+    },
+    {
+      name: 'an empty next-token',
+      input: list({ 'next-token': '' }),
+      field: 'next-token must be 1 to 4096 characters',
+    },
     { name: 'an unknown query parameter', input: list({ limit: '10' }), field: 'query parameter limit' },
     { name: 'a camel-case MaxResults', input: list({ MaxResults: '10' }), field: 'query parameter MaxResults' },
   ];
@@ -258,13 +460,24 @@ describe('list: refusals and acceptances', () => {
 });
 
 describe('user lookup: refusals and acceptances', () => {
-  const user = (ExternalUserId: string | undefined, query?: Record<string, string>) => ({ path: { ExternalUserId }, query });
+  const user = (ExternalUserId: string | undefined, query?: Record<string, string>) => ({
+    path: { ExternalUserId },
+    query,
+  });
   const refusals: Refusal[] = [
     { name: 'a 1-character ExternalUserId', input: user('a'), field: 'ExternalUserId must be 2 to 64 characters' },
     { name: 'a 65-character ExternalUserId', input: user(a(65)), field: 'ExternalUserId must be 2 to 64 characters' },
     { name: 'the AwS: prefix', input: user('AwS:bob'), field: 'ExternalUserId must not begin with "aws:"' },
-    { name: 'a percent-encoded aws: prefix', input: user('aws%3Abob'), field: 'ExternalUserId must not begin with "aws:"' },
-    { name: 'a percent-encoded emoji', input: user(encodeURIComponent('bob😀')), field: 'ExternalUserId may contain only' },
+    {
+      name: 'a percent-encoded aws: prefix',
+      input: user('aws%3Abob'),
+      field: 'ExternalUserId must not begin with "aws:"',
+    },
+    {
+      name: 'a percent-encoded emoji',
+      input: user(encodeURIComponent('bob😀')),
+      field: 'ExternalUserId may contain only',
+    },
     { name: 'a malformed escape', input: user('bob%zz'), field: 'ExternalUserId may contain only' },
     { name: 'a missing ExternalUserId', input: user(undefined), field: 'ExternalUserId is required' },
     { name: 'a query parameter', input: user('bob', { all: 'true' }), field: 'query parameter all' },
@@ -278,7 +491,9 @@ describe('user lookup: refusals and acceptances', () => {
     ['%C3%89lodie', 'Élodie'],
   ])('accepts %s', async (raw, decoded) => {
     await expectAccepted(listUserHandler, { name: '', input: user(raw) }, 200);
-    expect(dynamodb.commandCalls(QueryCommand)[0].args[0].input.ExpressionAttributeValues).toEqual({ ':pk': { S: decoded } });
+    expect(dynamodb.commandCalls(QueryCommand)[0].args[0].input.ExpressionAttributeValues).toEqual({
+      ':pk': { S: decoded },
+    });
   });
 });
 
@@ -286,11 +501,20 @@ describe('delete: refusals and acceptances', () => {
   const ids = (MeetingId: string | undefined, AttendeeId: string | undefined) => ({ path: { MeetingId, AttendeeId } });
   const refusals: Refusal[] = [
     { name: 'a MeetingId that is not a GUID', input: ids('m', ATTENDEE_ID), field: 'MeetingId must be a GUID' },
-    { name: 'an AttendeeId that is not a GUID', input: ids(MEETING.MeetingId, `${ATTENDEE_ID}0`), field: 'AttendeeId must be a GUID' },
+    {
+      name: 'an AttendeeId that is not a GUID',
+      input: ids(MEETING.MeetingId, `${ATTENDEE_ID}0`),
+      field: 'AttendeeId must be a GUID',
+    },
     { name: 'a missing AttendeeId', input: ids(MEETING.MeetingId, undefined), field: 'AttendeeId is required' },
-    { name: 'a query parameter', input: { ...ids(MEETING.MeetingId, ATTENDEE_ID), query: { soft: '1' } }, field: 'query parameter soft' },
+    {
+      name: 'a query parameter',
+      input: { ...ids(MEETING.MeetingId, ATTENDEE_ID), query: { soft: '1' } },
+      field: 'query parameter soft',
+    },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(deleteHandler, refusal));
 
-  it('accepts two GUIDs', () => expectAccepted(deleteHandler, { name: '', input: ids(MEETING.MeetingId, ATTENDEE_ID) }, 204));
+  it('accepts two GUIDs', () =>
+    expectAccepted(deleteHandler, { name: '', input: ids(MEETING.MeetingId, ATTENDEE_ID) }, 204));
 });

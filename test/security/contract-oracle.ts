@@ -172,9 +172,10 @@ export function wireEncode(value: string): string {
       continue;
     }
     const cp = ch.codePointAt(0)!;
-    const bytes = cp >= 0xd800 && cp <= 0xdfff
-      ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
-      : [...Buffer.from(ch, 'utf8')];
+    const bytes =
+      cp >= 0xd800 && cp <= 0xdfff
+        ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
+        : [...Buffer.from(ch, 'utf8')];
     out += bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   }
   return out;
@@ -275,7 +276,8 @@ function judgeBody(request: WireRequest, bad: Bad, ambiguous: string[]): void {
 const ATTENDEE_FIELDS = ['ExternalUserId', 'Capabilities', 'Tags'];
 
 function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, ambiguous: string[]): void {
-  for (const key of Object.keys(obj)) if (!ATTENDEE_FIELDS.includes(key)) bad('unknown field', fieldPath(prefix, shownName(key)));
+  for (const key of Object.keys(obj))
+    if (!ATTENDEE_FIELDS.includes(key)) bad('unknown field', fieldPath(prefix, shownName(key)));
 
   const idField = fieldPath(prefix, 'ExternalUserId');
   if (!own(obj, 'ExternalUserId')) bad('required', idField);
@@ -308,8 +310,12 @@ function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, a
     tags.forEach((tag, i) => {
       const tagField = `${field}[${i}]`;
       if (!isObject(tag)) return bad('not an object', tagField);
-      for (const key of Object.keys(tag)) if (key !== 'Key' && key !== 'Value') bad('unknown field', `${tagField}.${shownName(key)}`);
-      const lengths: [string, number, number][] = [['Key', TAG_KEY_MIN_LENGTH, TAG_KEY_MAX_LENGTH], ['Value', TAG_VALUE_MIN_LENGTH, TAG_VALUE_MAX_LENGTH]];
+      for (const key of Object.keys(tag))
+        if (key !== 'Key' && key !== 'Value') bad('unknown field', `${tagField}.${shownName(key)}`);
+      const lengths: [string, number, number][] = [
+        ['Key', TAG_KEY_MIN_LENGTH, TAG_KEY_MAX_LENGTH],
+        ['Value', TAG_VALUE_MIN_LENGTH, TAG_VALUE_MAX_LENGTH],
+      ];
       for (const [name, min, max] of lengths) {
         const value = tag[name];
         if (!own(tag, name)) bad('required', `${tagField}.${name}`);

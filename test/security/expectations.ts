@@ -30,34 +30,43 @@ export function hostileAnswerProblems(hostile: HostileCase, answer: Answer, opti
   } catch {
     return [...problems, `body is not JSON: ${answer.body.slice(0, 200)}`];
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [...problems, 'body is not a JSON object'];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return [...problems, 'body is not a JSON object'];
   const error = body as Record<string, unknown>;
   const keys = Object.keys(error).sort();
-  if (keys.join() !== 'Code,Message,RequestId') problems.push(`body keys ${JSON.stringify(keys)}, expected exactly Code, Message, RequestId`);
+  if (keys.join() !== 'Code,Message,RequestId')
+    problems.push(`body keys ${JSON.stringify(keys)}, expected exactly Code, Message, RequestId`);
   const code = status === 413 ? 'PayloadTooLarge' : 'BadRequest';
   if (error.Code !== code) problems.push(`Code ${JSON.stringify(error.Code)}, expected ${code}`);
-  if (typeof error.Message !== 'string' || error.Message.trim() === '') problems.push('Message is not a non-empty string');
-  if (typeof error.RequestId !== 'string' || error.RequestId === '') problems.push('RequestId is not a non-empty string');
+  if (typeof error.Message !== 'string' || error.Message.trim() === '')
+    problems.push('Message is not a non-empty string');
+  if (typeof error.RequestId !== 'string' || error.RequestId === '')
+    problems.push('RequestId is not a non-empty string');
   if (options.requestId !== undefined && error.RequestId !== options.requestId) {
     problems.push(`RequestId ${JSON.stringify(error.RequestId)}, expected ${options.requestId}`);
   }
-  if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) problems.push(`content-type ${answer.headers['content-type']}`);
+  if (!/^application\/json/.test(answer.headers['content-type'] ?? ''))
+    problems.push(`content-type ${answer.headers['content-type']}`);
 
   const message = typeof error.Message === 'string' ? error.Message : '';
   if (options.checkField !== false) {
     const fields = [...new Set(verdict.violations.map((v) => v.field))];
     if (!fields.some((field) => message.includes(field))) {
-      problems.push(`Message ${JSON.stringify(message.slice(0, 200))} names none of ${JSON.stringify(fields.slice(0, 5))}`);
+      problems.push(
+        `Message ${JSON.stringify(message.slice(0, 200))} names none of ${JSON.stringify(fields.slice(0, 5))}`,
+      );
     }
   }
   if (/\n\s+at |Error:|\.ts:\d+|node_modules/.test(message)) problems.push('Message looks like a stack trace');
   // Half a character (a lone surrogate) makes strict JSON decoders reject the whole error body. A message may
   // only hold one if the caller sent one in a field name it echoes.
   const fieldsWellFormed = verdict.violations.every((v) => wellFormed(v.field));
-  if (fieldsWellFormed && !wellFormed(message)) problems.push(`Message holds a lone surrogate: ${JSON.stringify(message.slice(0, 120))}`);
+  if (fieldsWellFormed && !wellFormed(message))
+    problems.push(`Message holds a lone surrogate: ${JSON.stringify(message.slice(0, 120))}`);
   // Values may be personal data: a message names the field, never echoes an ExternalUserId.
   for (const id of externalUserIdsIn(hostile)) {
-    if (id.length >= 16 && message.includes(id)) problems.push(`Message echoes the ExternalUserId ${JSON.stringify(id.slice(0, 40))}`);
+    if (id.length >= 16 && message.includes(id))
+      problems.push(`Message echoes the ExternalUserId ${JSON.stringify(id.slice(0, 40))}`);
   }
   return problems;
 }
@@ -85,6 +94,7 @@ function externalUserIdsIn(hostile: HostileCase): string[] {
 
 /** A short description of a case for failure messages. */
 export function describeCase(hostile: HostileCase): string {
-  const body = hostile.body === null ? 'null' : `${hostile.body.length} chars: ${JSON.stringify(hostile.body.slice(0, 160))}`;
+  const body =
+    hostile.body === null ? 'null' : `${hostile.body.length} chars: ${JSON.stringify(hostile.body.slice(0, 160))}`;
   return `[${hostile.category} on ${hostile.route}] ${hostile.what}\n  path=${JSON.stringify(hostile.path)?.slice(0, 300)}\n  query=${JSON.stringify(hostile.query).slice(0, 200)}\n  body${hostile.base64 ? ' (base64)' : ''}=${body}`;
 }

@@ -73,7 +73,9 @@ interface Base {
 const ALNUM = EXTERNAL_USER_ID_CHARACTERS.filter((c) => /^[A-Za-z0-9]$/.test(c));
 const SPACES = EXTERNAL_USER_ID_CHARACTERS.filter((c) => /^\s$/u.test(c));
 const LATIN1 = EXTERNAL_USER_ID_CHARACTERS.filter((c) => c >= '\u00c0' && c <= '\u00ff');
-const PUNCT = EXTERNAL_USER_ID_CHARACTERS.filter((c) => !ALNUM.includes(c) && !SPACES.includes(c) && !LATIN1.includes(c));
+const PUNCT = EXTERNAL_USER_ID_CHARACTERS.filter(
+  (c) => !ALNUM.includes(c) && !SPACES.includes(c) && !LATIN1.includes(c),
+);
 /** Latin-1 letters that Unicode normalization (NFD) splits into a base letter and a combining mark. */
 const DECOMPOSABLE = LATIN1.filter((c) => c.normalize('NFD') !== c);
 
@@ -90,24 +92,76 @@ const text = (minLength: number, maxLength: number) =>
   fc.oneof(
     { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength, maxLength }), weight: 3 },
     { arbitrary: fc.string({ unit: 'binary', minLength, maxLength }), weight: 2 },
-    { arbitrary: fc.string({ unit: fc.constantFrom('😀', '🇺', '👍', '\u{10FFFD}', 'é', 'e\u0301'), minLength, maxLength }), weight: 1 },
+    {
+      arbitrary: fc.string({
+        unit: fc.constantFrom('😀', '🇺', '👍', '\u{10FFFD}', 'é', 'e\u0301'),
+        minLength,
+        maxLength,
+      }),
+      weight: 1,
+    },
   );
 /** Text of exactly `n` code points. */
 const textOf = (n: number) => fc.constantFrom('x', '😀', 'é', '\u0000').map((unit) => unit.repeat(n));
 
 const BAD_CODE_POINTS: Record<string, fc.Arbitrary<string>> = {
   loneSurrogate: fc.integer({ min: 0xd800, max: 0xdfff }).map((cp) => String.fromCharCode(cp)),
-  combiningMark: fc.oneof(fc.integer({ min: 0x0300, max: 0x036f }), fc.integer({ min: 0x20d0, max: 0x20ff }), fc.constant(0x034f))
+  combiningMark: fc
+    .oneof(fc.integer({ min: 0x0300, max: 0x036f }), fc.integer({ min: 0x20d0, max: 0x20ff }), fc.constant(0x034f))
     .map((cp) => String.fromCodePoint(cp)),
-  bidi: fc.constantFrom('\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u061c', 'א', 'ש', 'ا', 'ي'),
+  bidi: fc.constantFrom(
+    '\u200e',
+    '\u200f',
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u061c',
+    'א',
+    'ש',
+    'ا',
+    'ي',
+  ),
   zeroWidth: fc.constantFrom('\u200b', '\u200c', '\u200d', '\u2060', '\u180e', '\u00ad'),
-  control: fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0x0e, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
+  control: fc
+    .oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0x0e, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
     .map((cp) => String.fromCharCode(cp)),
   emoji: fc.oneof(
     fc.constantFrom('😀', '👩‍💻', '🇺🇳', '👍🏽', '❤️', '🏳️‍🌈', '\u{E0041}'),
     fc.integer({ min: 0x1f300, max: 0x1faff }).map((cp) => String.fromCodePoint(cp)),
   ),
-  outsideSet: fc.constantFrom('%', '\\', '<', '>', '*', '!', '$', '^', '`', '~', '?', ';', '¿', 'Ā', '€', '™', '…', '‘', '’', '“', '”', '–', '—', '¡', '§'),
+  outsideSet: fc.constantFrom(
+    '%',
+    '\\',
+    '<',
+    '>',
+    '*',
+    '!',
+    '$',
+    '^',
+    '`',
+    '~',
+    '?',
+    ';',
+    '¿',
+    'Ā',
+    '€',
+    '™',
+    '…',
+    '‘',
+    '’',
+    '“',
+    '”',
+    '–',
+    '—',
+    '¡',
+    '§',
+  ),
   fullwidth: fc.integer({ min: 0xff01, max: 0xff5e }).map((cp) => String.fromCharCode(cp)),
   homoglyph: fc.constantFrom('а', 'е', 'о', 'р', 'с', 'ο', 'Α', 'ı', 'ſ', 'K'),
   nonCharacter: fc.constantFrom('\ufffe', '\uffff', '\ufffd', '\ue000', '\u{10FFFF}'),
@@ -135,14 +189,26 @@ export const externalUserIdArb = fc
   )
   .filter(isExternalUserId);
 /** Ids that look like path traversal but are valid by the contract: `.` and `/` are in the pattern. */
-const traversalLookingIdArb = fc.constantFrom('../..', './.', '../../etc/passwd', '..', '/..', '.../...', 'a/../b', '//', '..//..');
+const traversalLookingIdArb = fc.constantFrom(
+  '../..',
+  './.',
+  '../../etc/passwd',
+  '..',
+  '/..',
+  '.../...',
+  'a/../b',
+  '//',
+  '..//..',
+);
 
 const media = fc.constantFrom(...MEDIA_CAPABILITIES);
 const receives = (v: string) => v === 'SendReceive' || v === 'Receive';
 export const capabilitiesArb = fc
   .record({ Audio: media, Video: media })
   .chain(({ Audio, Video }) =>
-    fc.constantFrom(...(receives(Video) ? MEDIA_CAPABILITIES : (['Send', 'None'] as const))).map((Content) => ({ Audio, Video, Content })),
+    fc
+      .constantFrom(...(receives(Video) ? MEDIA_CAPABILITIES : (['Send', 'None'] as const)))
+      .map((Content) => ({ Audio, Video, Content })),
   );
 const tagArb = fc.record({ Key: text(1, TAG_KEY_MAX_LENGTH), Value: text(1, TAG_VALUE_MAX_LENGTH) });
 const tagsArb = fc.uniqueArray(tagArb, { selector: (t) => t.Key, maxLength: TAGS_MAX_ITEMS });
@@ -151,11 +217,20 @@ const attendeeArb = fc.record(
   { requiredKeys: ['ExternalUserId'] },
 ) as fc.Arbitrary<JsonObject>;
 /** `n` attendees with short distinct ids (for item counts near and over the limits). */
-const plainAttendees = (n: number, tag = 'u'): JsonObject[] => Array.from({ length: n }, (_, i) => ({ ExternalUserId: `${tag}-${i}` }));
+const plainAttendees = (n: number, tag = 'u'): JsonObject[] =>
+  Array.from({ length: n }, (_, i) => ({ ExternalUserId: `${tag}-${i}` }));
 const attendeesArb = fc.oneof(
-  { arbitrary: fc.uniqueArray(attendeeArb, { selector: (a) => a.ExternalUserId, minLength: 1, maxLength: 12 }), weight: 6 },
+  {
+    arbitrary: fc.uniqueArray(attendeeArb, { selector: (a) => a.ExternalUserId, minLength: 1, maxLength: 12 }),
+    weight: 6,
+  },
   { arbitrary: fc.integer({ min: 1, max: BATCH_MAX_ITEMS }).map((n) => plainAttendees(n)), weight: 2 },
-  { arbitrary: fc.uniqueArray(externalUserIdArb, { minLength: 90, maxLength: 130 }).map((ids) => ids.map((ExternalUserId) => ({ ExternalUserId }))), weight: 1 },
+  {
+    arbitrary: fc
+      .uniqueArray(externalUserIdArb, { minLength: 90, maxLength: 130 })
+      .map((ids) => ids.map((ExternalUserId) => ({ ExternalUserId }))),
+    weight: 1,
+  },
 );
 const base64url = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
 const nextTokenArb = fc.oneof(
@@ -165,14 +240,21 @@ const nextTokenArb = fc.oneof(
 );
 
 const pick = <T>(ctxValues: readonly T[] | undefined, arb: fc.Arbitrary<T>) =>
-  ctxValues && ctxValues.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...ctxValues), weight: 3 }, { arbitrary: arb, weight: 1 }) : arb;
+  ctxValues && ctxValues.length > 0
+    ? fc.oneof({ arbitrary: fc.constantFrom(...ctxValues), weight: 3 }, { arbitrary: arb, weight: 1 })
+    : arb;
 
 /** A valid request of the route (before serialization). */
 function baseArb(route: RouteKey, ctx?: Context): fc.Arbitrary<Base> {
   const meetingId = pick(ctx?.meetingIds, guidArb);
   switch (route) {
     case 'create':
-      return fc.record({ route: fc.constant(route), path: fc.record({ MeetingId: meetingId }), query: fc.constant({}), body: attendeeArb });
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.record({ MeetingId: meetingId }),
+        query: fc.constant({}),
+        body: attendeeArb,
+      });
     case 'batch':
       return fc.record({
         route: fc.constant(route),
@@ -184,12 +266,20 @@ function baseArb(route: RouteKey, ctx?: Context): fc.Arbitrary<Base> {
       return fc.record({
         route: fc.constant(route),
         path: fc.record({ MeetingId: meetingId }),
-        query: fc.record({ 'max-results': fc.integer({ min: 1, max: 100 }).map(String), 'next-token': nextTokenArb }, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>,
+        query: fc.record(
+          { 'max-results': fc.integer({ min: 1, max: 100 }).map(String), 'next-token': nextTokenArb },
+          { requiredKeys: [] },
+        ) as fc.Arbitrary<Record<string, string>>,
       });
     case 'listUser':
       return fc.record({
         route: fc.constant(route),
-        path: fc.record({ ExternalUserId: pick(ctx?.externalUserIds, fc.oneof({ arbitrary: externalUserIdArb, weight: 5 }, { arbitrary: traversalLookingIdArb, weight: 1 })) }),
+        path: fc.record({
+          ExternalUserId: pick(
+            ctx?.externalUserIds,
+            fc.oneof({ arbitrary: externalUserIdArb, weight: 5 }, { arbitrary: traversalLookingIdArb, weight: 1 }),
+          ),
+        }),
         query: fc.constant({}),
       });
     case 'delete':
@@ -227,7 +317,8 @@ export function validRequestArb(route: RouteKey, ctx?: Context): fc.Arbitrary<Wi
         const pad = MAX_BODY_BYTES - Buffer.byteLength(request.body);
         if (pad > 0) return { ...request, body: request.body + ' '.repeat(pad) };
       }
-      if (request.body !== null && roll === 1) return { ...request, body: Buffer.from(request.body).toString('base64'), base64: true };
+      if (request.body !== null && roll === 1)
+        return { ...request, body: Buffer.from(request.body).toString('base64'), base64: true };
       return request;
     })
     .filter(isValidRequest);
@@ -271,11 +362,22 @@ const join = (prefix: string, name: string | number) =>
 const VALID_CAPS = { Audio: 'SendReceive', Video: 'SendReceive', Content: 'SendReceive' };
 /** The body with Capabilities / a few Tags present at the site, so a mutation has something to break. */
 function withCapabilities(body: JsonObject, site: Site): JsonObject {
-  return getAt(body, [...site.path, 'Capabilities']) === undefined ? setAt(body, [...site.path, 'Capabilities'], VALID_CAPS) : body;
+  return getAt(body, [...site.path, 'Capabilities']) === undefined
+    ? setAt(body, [...site.path, 'Capabilities'], VALID_CAPS)
+    : body;
 }
 function withTags(body: JsonObject, site: Site): JsonObject {
   const tags = getAt(body, [...site.path, 'Tags']) as Json[] | undefined;
-  return tags && tags.length > 1 ? body : setAt(body, [...site.path, 'Tags'], [{ Key: 'team', Value: 'blue' }, { Key: 'role', Value: 'host' }]);
+  return tags && tags.length > 1
+    ? body
+    : setAt(
+        body,
+        [...site.path, 'Tags'],
+        [
+          { Key: 'team', Value: 'blue' },
+          { Key: 'role', Value: 'host' },
+        ],
+      );
 }
 
 const NON_STRING = fc.oneof(
@@ -287,8 +389,20 @@ const NON_STRING = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
   fc.integer({ min: 1, max: 800 }).map((depth) => nested(depth)),
 );
-const NON_OBJECT = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }));
-const NON_ARRAY = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }));
+const NON_OBJECT = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+);
+const NON_ARRAY = fc.oneof(
+  fc.string({ maxLength: 10 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
+);
 /** `[[[...]]]` nested `depth` deep. */
 function nested(depth: number): Json {
   let value: Json = [];
@@ -301,8 +415,10 @@ type BodyRoute = (typeof bodyRoutes)[number];
 
 // ---- Hostile generators, by category ----
 
-const hostile = (category: Category, arb: fc.Arbitrary<{ request: WireRequest; what: string }>): fc.Arbitrary<HostileCase> =>
-  arb.map(({ request, what }) => ({ ...request, category, what })).filter(isHostile);
+const hostile = (
+  category: Category,
+  arb: fc.Arbitrary<{ request: WireRequest; what: string }>,
+): fc.Arbitrary<HostileCase> => arb.map(({ request, what }) => ({ ...request, category, what })).filter(isHostile);
 
 function malformedJson(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const textMutation = fc.oneof(
@@ -310,20 +426,54 @@ function malformedJson(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCas
     fc.constant({ what: 'single quotes', f: (t: string) => t.replace(/"/g, "'") }),
     fc.constant({ what: 'trailing comma', f: (t: string) => t.replace(/}$/, ',}') }),
     fc.constant({ what: 'unquoted keys', f: (t: string) => t.replace(/"([A-Za-z]+)":/g, '$1:') }),
-    fc.tuple(fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\u0000', '\u0007', "'", '\ud800'))
+    fc
+      .tuple(fc.nat(), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\u0000', '\u0007', "'", '\ud800'))
       .map(([k, ch]) => ({ what: `inserted ${JSON.stringify(ch)}`, f: (t: string) => insertAll(t, [[k, ch]]) })),
     fc.constantFrom('/* c */', '// c\n', '#c\n').map((c) => ({ what: 'comment', f: (t: string) => c + t })),
-    fc.constantFrom('NaN', 'undefined', 'Infinity', '-Infinity', '0x1F', "'x'", '01', '.5', '+1', '1.', 'True', 'None', 'nil')
+    fc
+      .constantFrom(
+        'NaN',
+        'undefined',
+        'Infinity',
+        '-Infinity',
+        '0x1F',
+        "'x'",
+        '01',
+        '.5',
+        '+1',
+        '1.',
+        'True',
+        'None',
+        'nil',
+      )
       .map((v) => ({ what: `literal ${v}`, f: (t: string) => t.replace(/^\{/, `{"X":${v},`) })),
     fc.constant({ what: 'two documents', f: (t: string) => t + t }),
-    fc.constantFrom('\u0001', '\u0000', '\n', '\t', '\u001f')
-      .map((c) => ({ what: 'raw control character in a string', f: (t: string) => t.replace(/"([^"\\]*)"/, (_m, s) => `"${c}${s}"`) })),
-    fc.constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\ufeff', '').map((ws) => ({ what: 'whitespace only', f: () => ws + ' ' })),
+    fc
+      .constantFrom('\u0001', '\u0000', '\n', '\t', '\u001f')
+      .map((c) => ({
+        what: 'raw control character in a string',
+        f: (t: string) => t.replace(/"([^"\\]*)"/, (_m, s) => `"${c}${s}"`),
+      })),
+    fc
+      .constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\ufeff', '')
+      .map((ws) => ({ what: 'whitespace only', f: () => ws + ' ' })),
     fc.constant({ what: 'unterminated string', f: (t: string) => t.replace(/"$/, '').replace(/}$/, '') + '"' }),
     fc.constant({ what: 'byte order mark', f: (t: string) => `\ufeff${t}` }),
   );
   const nonUtf8 = fc
-    .tuple(fc.nat(), fc.constantFrom([0xff], [0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xf4, 0x90, 0x80, 0x80]))
+    .tuple(
+      fc.nat(),
+      fc.constantFrom(
+        [0xff],
+        [0xfe],
+        [0xc0, 0xaf],
+        [0xed, 0xa0, 0x80],
+        [0xe2, 0x82],
+        [0xf8, 0x88, 0x80, 0x80, 0x80],
+        [0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+      ),
+    )
     .map(([k, bytes]) => ({
       what: `invalid UTF-8 ${bytes.map((b) => b.toString(16)).join(' ')}`,
       f: (t: string) => {
@@ -335,23 +485,35 @@ function malformedJson(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCas
     }));
   return hostile(
     'malformed-json',
-    fc.tuple(baseArb(route, ctx), fc.oneof({ arbitrary: textMutation, weight: 6 }, { arbitrary: nonUtf8, weight: 1 })).map(([base, m]) => ({
-      request: toWire(base, { body: m.f(JSON.stringify(base.body)), base64: 'base64' in m }),
-      what: m.what,
-    })),
+    fc
+      .tuple(baseArb(route, ctx), fc.oneof({ arbitrary: textMutation, weight: 6 }, { arbitrary: nonUtf8, weight: 1 }))
+      .map(([base, m]) => ({
+        request: toWire(base, { body: m.f(JSON.stringify(base.body)), base64: 'base64' in m }),
+        what: m.what,
+      })),
   );
 }
 
 function nonObjectJson(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const values = fc.oneof(
-    fc.jsonValue({ maxDepth: 3 }).filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)),
+    fc
+      .jsonValue({ maxDepth: 3 })
+      .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+      .map((v) => JSON.stringify(v)),
     fc.constantFrom<Json>(null, true, false, 0, -1, '', 'null', '{}', [], [{}]).map((v) => JSON.stringify(v)),
     // Deeply nested arrays, written as text (JSON.stringify would overflow the stack).
     fc.integer({ min: 1, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   );
   return hostile(
     'non-object-json',
-    fc.tuple(baseArb(route, ctx), fc.oneof(values.map((text) => ({ text, wrap: false })), fc.constant({ text: '', wrap: true })))
+    fc
+      .tuple(
+        baseArb(route, ctx),
+        fc.oneof(
+          values.map((text) => ({ text, wrap: false })),
+          fc.constant({ text: '', wrap: true }),
+        ),
+      )
       .map(([base, { text, wrap }]) => ({
         request: toWire(base, { body: wrap ? JSON.stringify([base.body]) : text }),
         what: wrap ? 'the body inside an array' : `the JSON ${text.slice(0, 30)}`,
@@ -363,24 +525,63 @@ function wrongType(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   return hostile(
     'wrong-type',
     baseArb(route, ctx).chain((base) =>
-      fc.tuple(siteArb(base), fc.nat(10), NON_STRING, NON_OBJECT, NON_ARRAY, fc.constantFrom('Audio', 'Video', 'Content'), fc.constantFrom('Key', 'Value'))
+      fc
+        .tuple(
+          siteArb(base),
+          fc.nat(10),
+          NON_STRING,
+          NON_OBJECT,
+          NON_ARRAY,
+          fc.constantFrom('Audio', 'Video', 'Content'),
+          fc.constantFrom('Key', 'Value'),
+        )
         .map(([site, target, nonString, nonObject, nonArray, capability, tagField]) => {
           let body = base.body!;
           let path: Path;
           let value: unknown;
           switch (route === 'batch' ? target : target % 7) {
-            case 0: path = [...site.path, 'ExternalUserId']; value = nonString; break;
-            case 1: path = [...site.path, 'Capabilities']; value = nonObject; break;
-            case 2: body = withCapabilities(body, site); path = [...site.path, 'Capabilities', capability]; value = nonString; break;
-            case 3: path = [...site.path, 'Tags']; value = nonArray; break;
-            case 4: body = withTags(body, site); path = [...site.path, 'Tags', 1]; value = nonObject; break;
+            case 0:
+              path = [...site.path, 'ExternalUserId'];
+              value = nonString;
+              break;
+            case 1:
+              path = [...site.path, 'Capabilities'];
+              value = nonObject;
+              break;
+            case 2:
+              body = withCapabilities(body, site);
+              path = [...site.path, 'Capabilities', capability];
+              value = nonString;
+              break;
+            case 3:
+              path = [...site.path, 'Tags'];
+              value = nonArray;
+              break;
+            case 4:
+              body = withTags(body, site);
+              path = [...site.path, 'Tags', 1];
+              value = nonObject;
+              break;
             case 5:
-            case 6: body = withTags(body, site); path = [...site.path, 'Tags', 0, tagField]; value = nonString; break;
+            case 6:
+              body = withTags(body, site);
+              path = [...site.path, 'Tags', 0, tagField];
+              value = nonString;
+              break;
             case 7:
-            case 8: path = [...site.path]; value = nonObject; break; // a batch item that is not an object
-            default: path = ['Attendees']; value = nonArray; break;
+            case 8:
+              path = [...site.path];
+              value = nonObject;
+              break; // a batch item that is not an object
+            default:
+              path = ['Attendees'];
+              value = nonArray;
+              break;
           }
-          return { request: toWire(base, { body: JSON.stringify(setAt(body, path, value)) }), what: `${path.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}` };
+          return {
+            request: toWire(base, { body: JSON.stringify(setAt(body, path, value)) }),
+            what: `${path.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}`,
+          };
         }),
     ),
   );
@@ -388,7 +589,14 @@ function wrongType(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
 
 function oversizeBody(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const over = fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 100_000 }));
-  const mode = fc.constantFrom('trailing whitespace', 'leading whitespace', 'multi-byte ExternalUserId', 'emoji tag value', 'many attendees', 'unknown field');
+  const mode = fc.constantFrom(
+    'trailing whitespace',
+    'leading whitespace',
+    'multi-byte ExternalUserId',
+    'emoji tag value',
+    'many attendees',
+    'unknown field',
+  );
   return hostile(
     'oversize-body',
     fc.tuple(baseArb(route, ctx), over, mode, fc.boolean()).map(([base, extra, how, base64]) => {
@@ -396,16 +604,33 @@ function oversizeBody(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase
       const json = JSON.stringify(base.body);
       let body: string;
       switch (how) {
-        case 'trailing whitespace': body = json + ' '.repeat(Math.max(0, target - Buffer.byteLength(json))); break;
-        case 'leading whitespace': body = '\n'.repeat(Math.max(0, target - Buffer.byteLength(json))) + json; break;
+        case 'trailing whitespace':
+          body = json + ' '.repeat(Math.max(0, target - Buffer.byteLength(json)));
+          break;
+        case 'leading whitespace':
+          body = '\n'.repeat(Math.max(0, target - Buffer.byteLength(json))) + json;
+          break;
         case 'multi-byte ExternalUserId': // about half as many characters as bytes
-          body = JSON.stringify(setAt(base.body!, route === 'create' ? ['ExternalUserId'] : ['Attendees', 0, 'ExternalUserId'], 'é'.repeat(Math.ceil(target / 2))));
+          body = JSON.stringify(
+            setAt(
+              base.body!,
+              route === 'create' ? ['ExternalUserId'] : ['Attendees', 0, 'ExternalUserId'],
+              'é'.repeat(Math.ceil(target / 2)),
+            ),
+          );
           break;
         case 'emoji tag value':
-          body = JSON.stringify(setAt(base.body!, route === 'create' ? ['Tags'] : ['Attendees', 0, 'Tags'], [{ Key: 'k', Value: '😀'.repeat(Math.ceil(target / 4)) }]));
+          body = JSON.stringify(
+            setAt(base.body!, route === 'create' ? ['Tags'] : ['Attendees', 0, 'Tags'], [
+              { Key: 'k', Value: '😀'.repeat(Math.ceil(target / 4)) },
+            ]),
+          );
           break;
-        case 'many attendees': body = JSON.stringify({ Attendees: plainAttendees(Math.ceil(target / 20), 'padding-user') }); break;
-        default: body = JSON.stringify(setAt(base.body!, ['Padding'], 'p'.repeat(target)));
+        case 'many attendees':
+          body = JSON.stringify({ Attendees: plainAttendees(Math.ceil(target / 20), 'padding-user') });
+          break;
+        default:
+          body = JSON.stringify(setAt(base.body!, ['Padding'], 'p'.repeat(target)));
       }
       return {
         request: toWire(base, base64 ? { body: Buffer.from(body).toString('base64'), base64 } : { body }),
@@ -416,33 +641,68 @@ function oversizeBody(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase
 }
 
 function oversizeValue(route: 'create' | 'batch' | 'listUser', ctx?: Context): fc.Arbitrary<HostileCase> {
-  const longId = fc.oneof(idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, EXTERNAL_USER_ID_MAX_LENGTH + 1), idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, 300));
+  const longId = fc.oneof(
+    idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, EXTERNAL_USER_ID_MAX_LENGTH + 1),
+    idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, 300),
+  );
   if (route === 'listUser') {
-    return hostile('oversize-value', fc.tuple(baseArb(route, ctx), longId).map(([base, id]) => ({
-      request: toWire({ ...base, path: { ExternalUserId: id } }),
-      what: `ExternalUserId of ${id.length} characters`,
-    })));
+    return hostile(
+      'oversize-value',
+      fc.tuple(baseArb(route, ctx), longId).map(([base, id]) => ({
+        request: toWire({ ...base, path: { ExternalUserId: id } }),
+        what: `ExternalUserId of ${id.length} characters`,
+      })),
+    );
   }
   return hostile(
     'oversize-value',
     baseArb(route, ctx).chain((base) =>
-      fc.tuple(siteArb(base), fc.nat(route === 'batch' ? 5 : 4), longId, text(TAG_KEY_MAX_LENGTH + 1, 400), text(TAG_VALUE_MAX_LENGTH + 1, 700), fc.integer({ min: TAGS_MAX_ITEMS + 1, max: 40 }), fc.integer({ min: BATCH_MAX_ITEMS + 1, max: 600 }), fc.constantFrom(...DECOMPOSABLE))
+      fc
+        .tuple(
+          siteArb(base),
+          fc.nat(route === 'batch' ? 5 : 4),
+          longId,
+          text(TAG_KEY_MAX_LENGTH + 1, 400),
+          text(TAG_VALUE_MAX_LENGTH + 1, 700),
+          fc.integer({ min: TAGS_MAX_ITEMS + 1, max: 40 }),
+          fc.integer({ min: BATCH_MAX_ITEMS + 1, max: 600 }),
+          fc.constantFrom(...DECOMPOSABLE),
+        )
         .map(([site, target, id, key, value, tagCount, itemCount, letter]) => {
           let body = base.body!;
           let what: string;
           switch (target) {
-            case 0: body = setAt(body, [...site.path, 'ExternalUserId'], id); what = `ExternalUserId of ${id.length}`; break;
-            case 1: body = setAt(withTags(body, site), [...site.path, 'Tags', 0, 'Key'], key); what = `Tag Key of ${key.length} units`; break;
-            case 2: body = setAt(withTags(body, site), [...site.path, 'Tags', 1, 'Value'], value); what = `Tag Value of ${value.length} units`; break;
+            case 0:
+              body = setAt(body, [...site.path, 'ExternalUserId'], id);
+              what = `ExternalUserId of ${id.length}`;
+              break;
+            case 1:
+              body = setAt(withTags(body, site), [...site.path, 'Tags', 0, 'Key'], key);
+              what = `Tag Key of ${key.length} units`;
+              break;
+            case 2:
+              body = setAt(withTags(body, site), [...site.path, 'Tags', 1, 'Value'], value);
+              what = `Tag Value of ${value.length} units`;
+              break;
             case 3:
-              body = setAt(body, [...site.path, 'Tags'], Array.from({ length: tagCount }, (_, i) => ({ Key: `k${i}`, Value: 'v' })));
+              body = setAt(
+                body,
+                [...site.path, 'Tags'],
+                Array.from({ length: tagCount }, (_, i) => ({ Key: `k${i}`, Value: 'v' })),
+              );
               what = `${tagCount} tags`;
               break;
             case 4: // 128 precomposed letters: valid in NFC, 256 code points in NFD
-              body = setAt(withTags(body, site), [...site.path, 'Tags', 0, 'Key'], letter.repeat(TAG_KEY_MAX_LENGTH).normalize('NFD'));
+              body = setAt(
+                withTags(body, site),
+                [...site.path, 'Tags', 0, 'Key'],
+                letter.repeat(TAG_KEY_MAX_LENGTH).normalize('NFD'),
+              );
               what = `Tag Key of ${TAG_KEY_MAX_LENGTH} "${letter}" in NFD`;
               break;
-            default: body = { Attendees: plainAttendees(itemCount) }; what = `${itemCount} attendees`;
+            default:
+              body = { Attendees: plainAttendees(itemCount) };
+              what = `${itemCount} attendees`;
           }
           return { request: toWire(base, { body: JSON.stringify(body) }), what };
         }),
@@ -451,44 +711,70 @@ function oversizeValue(route: 'create' | 'batch' | 'listUser', ctx?: Context): f
 }
 
 /** A valid ExternalUserId made invalid with characters outside the pattern, or by normalization. */
-const unicodeBadIdArb = fc.oneof(
-  { arbitrary: fc.tuple(externalUserIdArb, fc.array(fc.tuple(fc.nat(), badCodePoint), { minLength: 1, maxLength: 3 })).map(([id, ins]) => insertAll(id, ins)), weight: 6 },
-  { arbitrary: fc.tuple(idString(0, 20), fc.constantFrom(...DECOMPOSABLE), idString(0, 20)).map(([a, l, b]) => `${a}${l}${b}`.normalize('NFD')), weight: 2 },
-  {
-    arbitrary: fc.tuple(externalUserIdArb, fc.nat()).map(([id, k]) => {
-      const look: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', A: 'Α', O: 'Ο', i: 'і', s: 'ѕ' };
-      const chars = [...id];
-      const i = chars.findIndex((c, j) => j >= k % chars.length && look[c]);
-      if (i < 0) return `${id}а`;
-      chars[i] = look[chars[i]];
-      return chars.join('');
-    }),
-    weight: 1,
-  },
-  { arbitrary: fc.string({ unit: 'binary', minLength: 2, maxLength: 40 }), weight: 2 },
-).filter((id) => !isExternalUserId(id));
+const unicodeBadIdArb = fc
+  .oneof(
+    {
+      arbitrary: fc
+        .tuple(externalUserIdArb, fc.array(fc.tuple(fc.nat(), badCodePoint), { minLength: 1, maxLength: 3 }))
+        .map(([id, ins]) => insertAll(id, ins)),
+      weight: 6,
+    },
+    {
+      arbitrary: fc
+        .tuple(idString(0, 20), fc.constantFrom(...DECOMPOSABLE), idString(0, 20))
+        .map(([a, l, b]) => `${a}${l}${b}`.normalize('NFD')),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.tuple(externalUserIdArb, fc.nat()).map(([id, k]) => {
+        const look: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', A: 'Α', O: 'Ο', i: 'і', s: 'ѕ' };
+        const chars = [...id];
+        const i = chars.findIndex((c, j) => j >= k % chars.length && look[c]);
+        if (i < 0) return `${id}а`;
+        chars[i] = look[chars[i]];
+        return chars.join('');
+      }),
+      weight: 1,
+    },
+    { arbitrary: fc.string({ unit: 'binary', minLength: 2, maxLength: 40 }), weight: 2 },
+  )
+  .filter((id) => !isExternalUserId(id));
 
 /** A GUID with look-alike characters (fullwidth or Arabic-Indic digits, Cyrillic letters). */
-const unicodeBadGuidArb = fc.tuple(guidArb, fc.array(fc.nat(), { minLength: 1, maxLength: 4 })).map(([guid, positions]) => {
-  const swap: Record<string, string[]> = {
-    '0': ['０', '٠', '𝟎', 'O'], '1': ['１', '١', '¹', 'l'], '2': ['２', '٢'], '5': ['５', '٥', '𝟓'], '9': ['９', '٩'],
-    a: ['а', 'ａ'], A: ['Α', 'Ａ'], c: ['с'], e: ['е', 'ｅ'], b: ['Ь'], '-': ['‐', '−', '–', '\u00ad'],
-  };
-  const chars = [...guid];
-  for (const p of positions) {
-    const i = p % chars.length;
-    const options = swap[chars[i]];
-    chars[i] = options ? options[p % options.length] : '\u200b' + chars[i];
-  }
-  return chars.join('');
-});
+const unicodeBadGuidArb = fc
+  .tuple(guidArb, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }))
+  .map(([guid, positions]) => {
+    const swap: Record<string, string[]> = {
+      '0': ['０', '٠', '𝟎', 'O'],
+      '1': ['１', '١', '¹', 'l'],
+      '2': ['２', '٢'],
+      '5': ['５', '٥', '𝟓'],
+      '9': ['９', '٩'],
+      a: ['а', 'ａ'],
+      A: ['Α', 'Ａ'],
+      c: ['с'],
+      e: ['е', 'ｅ'],
+      b: ['Ь'],
+      '-': ['‐', '−', '–', '\u00ad'],
+    };
+    const chars = [...guid];
+    for (const p of positions) {
+      const i = p % chars.length;
+      const options = swap[chars[i]];
+      chars[i] = options ? options[p % options.length] : '\u200b' + chars[i];
+    }
+    return chars.join('');
+  });
 
 function unicode(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
   if (route === 'listUser') {
-    return hostile('unicode', fc.tuple(baseArb(route, ctx), unicodeBadIdArb).map(([base, id]) => ({
-      request: toWire({ ...base, path: { ExternalUserId: id } }),
-      what: `ExternalUserId ${JSON.stringify(id)}`,
-    })));
+    return hostile(
+      'unicode',
+      fc.tuple(baseArb(route, ctx), unicodeBadIdArb).map(([base, id]) => ({
+        request: toWire({ ...base, path: { ExternalUserId: id } }),
+        what: `ExternalUserId ${JSON.stringify(id)}`,
+      })),
+    );
   }
   const guidParam = fc.constantFrom(...ROUTE[route].params);
   const pathCase = fc.tuple(baseArb(route, ctx), guidParam, unicodeBadGuidArb).map(([base, name, guid]) => ({
@@ -497,21 +783,41 @@ function unicode(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
   }));
   if (route === 'list') {
     const digits = fc.constantFrom('５', '٥', '𝟓', '⁵', '5\u0000', '5\u200b', '\u202e5', '1０', 'Ⅴ', '۵', '๕');
-    return hostile('unicode', fc.oneof(pathCase, fc.tuple(baseArb(route, ctx), digits).map(([base, v]) => ({
-      request: toWire({ ...base, query: { ...base.query, 'max-results': v } }),
-      what: `max-results ${JSON.stringify(v)}`,
-    }))));
+    return hostile(
+      'unicode',
+      fc.oneof(
+        pathCase,
+        fc.tuple(baseArb(route, ctx), digits).map(([base, v]) => ({
+          request: toWire({ ...base, query: { ...base.query, 'max-results': v } }),
+          what: `max-results ${JSON.stringify(v)}`,
+        })),
+      ),
+    );
   }
   if (route === 'delete') return hostile('unicode', pathCase);
   const bodyCase = baseArb(route, ctx).chain((base) =>
-    fc.tuple(siteArb(base), unicodeBadIdArb, fc.boolean(), fc.constantFrom('Audio', 'Video', 'Content'), fc.tuple(fc.nat(), badCodePoint), media)
+    fc
+      .tuple(
+        siteArb(base),
+        unicodeBadIdArb,
+        fc.boolean(),
+        fc.constantFrom('Audio', 'Video', 'Content'),
+        fc.tuple(fc.nat(), badCodePoint),
+        media,
+      )
       .map(([site, id, onCapability, capability, insert, value]) => {
         if (onCapability) {
           const bad = insertAll(value, [insert]);
           const body = setAt(withCapabilities(base.body!, site), [...site.path, 'Capabilities', capability], bad);
-          return { request: toWire(base, { body: JSON.stringify(body) }), what: `${capability} ${JSON.stringify(bad)}` };
+          return {
+            request: toWire(base, { body: JSON.stringify(body) }),
+            what: `${capability} ${JSON.stringify(bad)}`,
+          };
         }
-        return { request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'ExternalUserId'], id)) }), what: `ExternalUserId ${JSON.stringify(id)}` };
+        return {
+          request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'ExternalUserId'], id)) }),
+          what: `ExternalUserId ${JSON.stringify(id)}`,
+        };
       }),
   );
   return hostile('unicode', fc.oneof({ arbitrary: bodyCase, weight: 4 }, { arbitrary: pathCase, weight: 1 }));
@@ -520,10 +826,65 @@ function unicode(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
 /** Path traversal payloads, in wire form (percent-escapes included; never a raw `/`, `?` or `#`). */
 const traversalArb = (guid: fc.Arbitrary<string>) => {
   const atom = fc.oneof(
-    { arbitrary: fc.constantFrom('..', '.', '%2e%2e', '%2E%2E', '%2e.', '.%2e', '%252e%252e', '%25252e%25252e', '%c0%ae%c0%ae', '%uff0e%uff0e', '....', '...'), weight: 4 },
-    { arbitrary: fc.constantFrom('%2f', '%2F', '%252f', '%252F', '%25252F', '%5c', '%5C', '%255c', '%c0%af', '%e0%80%af', '%c1%9c', '%ef%bc%8f'), weight: 4 },
-    { arbitrary: fc.constantFrom('%00', '%2500', '%0a', '%0d%0a', ';', '%3b', '~', '%7e', '%25', '%', '%zz', '%u002e', '%3f', '%23', '%26', '%3d'), weight: 2 },
-    { arbitrary: fc.constantFrom('etc', 'passwd', 'users', 'meetings', 'attendees', 'batch', 'admin', 'aws:x'), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '%2E%2E',
+        '%2e.',
+        '.%2e',
+        '%252e%252e',
+        '%25252e%25252e',
+        '%c0%ae%c0%ae',
+        '%uff0e%uff0e',
+        '....',
+        '...',
+      ),
+      weight: 4,
+    },
+    {
+      arbitrary: fc.constantFrom(
+        '%2f',
+        '%2F',
+        '%252f',
+        '%252F',
+        '%25252F',
+        '%5c',
+        '%5C',
+        '%255c',
+        '%c0%af',
+        '%e0%80%af',
+        '%c1%9c',
+        '%ef%bc%8f',
+      ),
+      weight: 4,
+    },
+    {
+      arbitrary: fc.constantFrom(
+        '%00',
+        '%2500',
+        '%0a',
+        '%0d%0a',
+        ';',
+        '%3b',
+        '~',
+        '%7e',
+        '%25',
+        '%',
+        '%zz',
+        '%u002e',
+        '%3f',
+        '%23',
+        '%26',
+        '%3d',
+      ),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.constantFrom('etc', 'passwd', 'users', 'meetings', 'attendees', 'batch', 'admin', 'aws:x'),
+      weight: 1,
+    },
     { arbitrary: guid, weight: 1 },
   );
   return fc.array(atom, { minLength: 1, maxLength: 8 }).map((atoms) => atoms.join(''));
@@ -533,39 +894,87 @@ function pathTraversal(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase
   const guid = pick(ctx?.meetingIds, guidArb);
   return hostile(
     'path-traversal',
-    fc.tuple(baseArb(route, ctx), fc.constantFrom(...ROUTE[route].params), traversalArb(guid)).map(([base, name, payload]) => {
-      const request = toWire(base);
-      return { request: { ...request, path: { ...request.path, [name]: payload } }, what: `${name} = ${payload}` };
-    }),
+    fc
+      .tuple(baseArb(route, ctx), fc.constantFrom(...ROUTE[route].params), traversalArb(guid))
+      .map(([base, name, payload]) => {
+        const request = toWire(base);
+        return { request: { ...request, path: { ...request.path, [name]: payload } }, what: `${name} = ${payload}` };
+      }),
   );
 }
 
 function guidNearMiss(route: 'create' | 'batch' | 'list' | 'delete', ctx?: Context): fc.Arbitrary<HostileCase> {
-  const mutation = fc.oneof(
-    fc.tuple(fc.nat(35), fc.constantFrom('g', 'G', 'z', 'x', ' ', '_', '+', '.', ':', '/')).map(([i, c]) => (g: string) => g.slice(0, i) + c + g.slice(i + 1)),
-    fc.nat(35).map((i) => (g: string) => g.slice(0, i) + g.slice(i + 1)),
-    fc.tuple(fc.nat(36), fc.constantFrom(...'0123456789abcdef')).map(([i, c]) => (g: string) => g.slice(0, i) + c + g.slice(i)),
-    fc.constant((g: string) => g.replace(/-/g, '')),
-    fc.constant((g: string) => g.replace(/-/g, '_')),
-    fc.constant((g: string) => `${g.slice(0, 7)}-${g[7]}${g.slice(9)}`),
-    fc.constantFrom('{%}', '(%)', 'urn:uuid:%', ' %', '% ', '%\n', '\n%', '%\u0000', '%\r\n', '%%', '%/', '%.json', '%;', '%?x=1', '%#')
-      .map((shape) => (g: string) => shape.replace(/%/g, g).replace(/%/g, '')),
-    fc.nat(35).map((n) => (g: string) => g.slice(0, n)),
-    fc.constant((g: string) => g.replace(/[0-9a-fA-F]/g, 'z')),
-    fc.constantFrom('', '0', '-1', 'null', 'undefined', 'NaN', 'true', '[]', '{}', '00000000-0000-0000-0000-00000000000', '*', '%'),
-  ).map((f) => (typeof f === 'string' ? () => f : f));
+  const mutation = fc
+    .oneof(
+      fc.tuple(fc.nat(35), fc.constantFrom('g', 'G', 'z', 'x', ' ', '_', '+', '.', ':', '/')).map(
+        ([i, c]) =>
+          (g: string) =>
+            g.slice(0, i) + c + g.slice(i + 1),
+      ),
+      fc.nat(35).map((i) => (g: string) => g.slice(0, i) + g.slice(i + 1)),
+      fc.tuple(fc.nat(36), fc.constantFrom(...'0123456789abcdef')).map(
+        ([i, c]) =>
+          (g: string) =>
+            g.slice(0, i) + c + g.slice(i),
+      ),
+      fc.constant((g: string) => g.replace(/-/g, '')),
+      fc.constant((g: string) => g.replace(/-/g, '_')),
+      fc.constant((g: string) => `${g.slice(0, 7)}-${g[7]}${g.slice(9)}`),
+      fc
+        .constantFrom(
+          '{%}',
+          '(%)',
+          'urn:uuid:%',
+          ' %',
+          '% ',
+          '%\n',
+          '\n%',
+          '%\u0000',
+          '%\r\n',
+          '%%',
+          '%/',
+          '%.json',
+          '%;',
+          '%?x=1',
+          '%#',
+        )
+        .map((shape) => (g: string) => shape.replace(/%/g, g).replace(/%/g, '')),
+      fc.nat(35).map((n) => (g: string) => g.slice(0, n)),
+      fc.constant((g: string) => g.replace(/[0-9a-fA-F]/g, 'z')),
+      fc.constantFrom(
+        '',
+        '0',
+        '-1',
+        'null',
+        'undefined',
+        'NaN',
+        'true',
+        '[]',
+        '{}',
+        '00000000-0000-0000-0000-00000000000',
+        '*',
+        '%',
+      ),
+    )
+    .map((f) => (typeof f === 'string' ? () => f : f));
   return hostile(
     'guid-near-miss',
     fc.tuple(baseArb(route, ctx), fc.constantFrom(...ROUTE[route].params), mutation).map(([base, name, f]) => {
       const value = f(base.path[name]);
-      return { request: toWire({ ...base, path: { ...base.path, [name]: value } }), what: `${name} = ${JSON.stringify(value)}` };
+      return {
+        request: toWire({ ...base, path: { ...base.path, [name]: value } }),
+        what: `${name} = ${JSON.stringify(value)}`,
+      };
     }),
   );
 }
 
 function batchDuplicates(ctx?: Context): fc.Arbitrary<HostileCase> {
   const items = fc.oneof(
-    { arbitrary: fc.uniqueArray(attendeeArb, { selector: (a) => a.ExternalUserId, minLength: 2, maxLength: 12 }), weight: 3 },
+    {
+      arbitrary: fc.uniqueArray(attendeeArb, { selector: (a) => a.ExternalUserId, minLength: 2, maxLength: 12 }),
+      weight: 3,
+    },
     { arbitrary: fc.integer({ min: 2, max: BATCH_MAX_ITEMS }).map((n) => plainAttendees(n)), weight: 2 },
   );
   return hostile(
@@ -576,85 +985,165 @@ function batchDuplicates(ctx?: Context): fc.Arbitrary<HostileCase> {
       const j = i + 1 + (b % (n - 1 - i));
       const copy = clone(list);
       copy[j] = sameRest ? clone(copy[i]) : { ...copy[j], ExternalUserId: copy[i].ExternalUserId };
-      return { request: toWire(base, { body: JSON.stringify({ Attendees: copy }) }), what: `items ${i} and ${j} of ${n} share an ExternalUserId` };
+      return {
+        request: toWire(base, { body: JSON.stringify({ Attendees: copy }) }),
+        what: `items ${i} and ${j} of ${n} share an ExternalUserId`,
+      };
     }),
   );
 }
 
 /** `aws:` in each of its 8 letter cases (a, w, s; the colon has none). */
-export const AWS_PREFIXES: readonly string[] = Array.from({ length: 8 }, (_, m) =>
-  [...'aws'].map((c, i) => (m & (1 << i) ? c.toUpperCase() : c)).join('') + ':',
+export const AWS_PREFIXES: readonly string[] = Array.from(
+  { length: 8 },
+  (_, m) => [...'aws'].map((c, i) => (m & (1 << i) ? c.toUpperCase() : c)).join('') + ':',
 );
 
 function awsPrefix(route: 'create' | 'batch' | 'listUser', ctx?: Context): fc.Arbitrary<HostileCase> {
-  const id = fc.tuple(fc.constantFrom(...AWS_PREFIXES), idString(0, EXTERNAL_USER_ID_MAX_LENGTH - 4)).map(([p, s]) => p + s);
+  const id = fc
+    .tuple(fc.constantFrom(...AWS_PREFIXES), idString(0, EXTERNAL_USER_ID_MAX_LENGTH - 4))
+    .map(([p, s]) => p + s);
   if (route === 'listUser') {
     const encodings = fc.constantFrom<(s: string) => string>(
       (s) => wireEncode(s),
       (s) => wireEncode(s).replace('%3A', '%3a'),
       (s) => wireEncode(s).replace(/%/g, '%25'),
     );
-    return hostile('aws-prefix', fc.tuple(baseArb(route, ctx), id, encodings).map(([base, value, encode]) => ({
-      request: { ...toWire(base), path: { ExternalUserId: encode(value) } },
-      what: `ExternalUserId ${JSON.stringify(value)}`,
-    })));
+    return hostile(
+      'aws-prefix',
+      fc.tuple(baseArb(route, ctx), id, encodings).map(([base, value, encode]) => ({
+        request: { ...toWire(base), path: { ExternalUserId: encode(value) } },
+        what: `ExternalUserId ${JSON.stringify(value)}`,
+      })),
+    );
   }
   return hostile(
     'aws-prefix',
-    baseArb(route, ctx).chain((base) => fc.tuple(siteArb(base), id).map(([site, value]) => ({
-      request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'ExternalUserId'], value)) }),
-      what: `${join(site.prefix, 'ExternalUserId')} ${JSON.stringify(value)}`,
-    }))),
+    baseArb(route, ctx).chain((base) =>
+      fc.tuple(siteArb(base), id).map(([site, value]) => ({
+        request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'ExternalUserId'], value)) }),
+        what: `${join(site.prefix, 'ExternalUserId')} ${JSON.stringify(value)}`,
+      })),
+    ),
   );
 }
 
 /** Content SendReceive/Receive without Video SendReceive/Receive: every combination. */
-export const CAPABILITY_CORNERS: readonly { Audio: string; Video: string; Content: string }[] = MEDIA_CAPABILITIES.flatMap((Audio) =>
-  (['Send', 'None'] as const).flatMap((Video) => (['SendReceive', 'Receive'] as const).map((Content) => ({ Audio, Video, Content }))),
-);
+export const CAPABILITY_CORNERS: readonly { Audio: string; Video: string; Content: string }[] =
+  MEDIA_CAPABILITIES.flatMap((Audio) =>
+    (['Send', 'None'] as const).flatMap((Video) =>
+      (['SendReceive', 'Receive'] as const).map((Content) => ({ Audio, Video, Content })),
+    ),
+  );
 
 function capabilities(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const badEnum = fc.oneof(
-    fc.constantFrom('sendreceive', 'SENDRECEIVE', 'Sendreceive', ' SendReceive', 'SendReceive ', 'Send Receive', 'Send-Receive', 'Send_Receive',
-      'Both', 'All', '', 'none', 'NONE', 'null', 'true', 'Recv', 'SendReceive\u0000', 'Send\u200bReceive', 'Sеnd', 'Receive\n', 'Mute'),
+    fc.constantFrom(
+      'sendreceive',
+      'SENDRECEIVE',
+      'Sendreceive',
+      ' SendReceive',
+      'SendReceive ',
+      'Send Receive',
+      'Send-Receive',
+      'Send_Receive',
+      'Both',
+      'All',
+      '',
+      'none',
+      'NONE',
+      'null',
+      'true',
+      'Recv',
+      'SendReceive\u0000',
+      'Send\u200bReceive',
+      'Sеnd',
+      'Receive\n',
+      'Mute',
+    ),
     fc.string({ maxLength: 12 }),
   );
   const value = fc.oneof(
-    { arbitrary: fc.constantFrom(...CAPABILITY_CORNERS).map((caps) => ({ caps: caps as Json, what: `corner ${JSON.stringify(caps)}` })), weight: 4 },
     {
-      arbitrary: fc.tuple(capabilitiesArb, fc.constantFrom('Audio', 'Video', 'Content'), badEnum).map(([caps, name, bad]) => ({
-        caps: { ...caps, [name]: bad } as Json,
-        what: `${name} ${JSON.stringify(bad)}`,
-      })),
+      arbitrary: fc
+        .constantFrom(...CAPABILITY_CORNERS)
+        .map((caps) => ({ caps: caps as Json, what: `corner ${JSON.stringify(caps)}` })),
+      weight: 4,
+    },
+    {
+      arbitrary: fc
+        .tuple(capabilitiesArb, fc.constantFrom('Audio', 'Video', 'Content'), badEnum)
+        .map(([caps, name, bad]) => ({
+          caps: { ...caps, [name]: bad } as Json,
+          what: `${name} ${JSON.stringify(bad)}`,
+        })),
       weight: 3,
     },
     {
-      arbitrary: fc.tuple(capabilitiesArb, fc.subarray(['Audio', 'Video', 'Content'], { minLength: 1 })).map(([caps, drop]) => {
-        const copy: Record<string, Json> = { ...caps };
-        for (const name of drop) delete copy[name];
-        return { caps: copy as Json, what: `without ${drop.join(', ')}` };
-      }),
+      arbitrary: fc
+        .tuple(capabilitiesArb, fc.subarray(['Audio', 'Video', 'Content'], { minLength: 1 }))
+        .map(([caps, drop]) => {
+          const copy: Record<string, Json> = { ...caps };
+          for (const name of drop) delete copy[name];
+          return { caps: copy as Json, what: `without ${drop.join(', ')}` };
+        }),
       weight: 2,
     },
   );
   return hostile(
     'capabilities',
-    baseArb(route, ctx).chain((base) => fc.tuple(siteArb(base), value).map(([site, { caps, what }]) => ({
-      request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'Capabilities'], caps)) }),
-      what: `${join(site.prefix, 'Capabilities')} ${what}`,
-    }))),
+    baseArb(route, ctx).chain((base) =>
+      fc.tuple(siteArb(base), value).map(([site, { caps, what }]) => ({
+        request: toWire(base, { body: JSON.stringify(setAt(base.body!, [...site.path, 'Capabilities'], caps)) }),
+        what: `${join(site.prefix, 'Capabilities')} ${what}`,
+      })),
+    ),
   );
 }
 
 const NEAR_MISS_KEYS = {
-  attendee: ['externalUserId', 'ExternalUserID', 'externaluserid', 'External_User_Id', 'ExternalUserId ', ' ExternalUserId', 'ExternalUserId\u0000',
-    'ExternalUserId\u200b', 'Externa\u0301lUserId', 'capabilities', 'tags', 'Tag', 'Attendee', 'MeetingId', 'AttendeeId', 'JoinToken', 'Attendees',
-    'ExternalUserIds', 'ＥxternalUserId'],
+  attendee: [
+    'externalUserId',
+    'ExternalUserID',
+    'externaluserid',
+    'External_User_Id',
+    'ExternalUserId ',
+    ' ExternalUserId',
+    'ExternalUserId\u0000',
+    'ExternalUserId\u200b',
+    'Externa\u0301lUserId',
+    'capabilities',
+    'tags',
+    'Tag',
+    'Attendee',
+    'MeetingId',
+    'AttendeeId',
+    'JoinToken',
+    'Attendees',
+    'ExternalUserIds',
+    'ＥxternalUserId',
+  ],
   batch: ['attendees', 'Attendee', 'Attendees ', 'MeetingId', 'ExternalUserId', 'Items', 'ATTENDEES'],
   capabilities: ['audio', 'video', 'content', 'Screen', 'Data', 'Audio ', 'AUDIO', 'Video\u200d'],
   tag: ['key', 'value', 'Name', 'KEY', 'Key ', 'Values'],
-  query: ['max_results', 'maxResults', 'MaxResults', 'max-results ', 'Max-Results', 'nextToken', 'NextToken', 'next_token', 'page', 'limit',
-    'max-results\u0000', 'callback', 'max%2Dresults', 'ExternalUserId', 'MeetingId', 'operation'],
+  query: [
+    'max_results',
+    'maxResults',
+    'MaxResults',
+    'max-results ',
+    'Max-Results',
+    'nextToken',
+    'NextToken',
+    'next_token',
+    'page',
+    'limit',
+    'max-results\u0000',
+    'callback',
+    'max%2Dresults',
+    'ExternalUserId',
+    'MeetingId',
+    'operation',
+  ],
   proto: ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'then'],
 };
 const keyArb = (nearMiss: string[]) =>
@@ -664,11 +1153,21 @@ const keyArb = (nearMiss: string[]) =>
     { arbitrary: fc.string({ unit: 'binary', maxLength: 20 }), weight: 2 },
     { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 65, maxLength: 400 }), weight: 1 },
     // Long names with an emoji where a message may cut them short.
-    { arbitrary: fc.tuple(fc.integer({ min: 56, max: 70 }), fc.constantFrom('😀', '🇺🇳', '\u{10FFFD}')).map(([n, e]) => `${'k'.repeat(n)}${e}${e}tail`), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(fc.integer({ min: 56, max: 70 }), fc.constantFrom('😀', '🇺🇳', '\u{10FFFD}'))
+        .map(([n, e]) => `${'k'.repeat(n)}${e}${e}tail`),
+      weight: 1,
+    },
   );
 
 function unknownFields(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
-  const queryCase = fc.tuple(baseArb(route, ctx), keyArb([...NEAR_MISS_KEYS.query, 'max-results', 'next-token']), fc.string({ maxLength: 10 }))
+  const queryCase = fc
+    .tuple(
+      baseArb(route, ctx),
+      keyArb([...NEAR_MISS_KEYS.query, 'max-results', 'next-token']),
+      fc.string({ maxLength: 10 }),
+    )
     .filter(([, key]) => !ROUTE[route].query.includes(key))
     .map(([base, key, value]) => ({
       request: toWire({ ...base, query: { ...base.query, [key]: value } }),
@@ -676,17 +1175,39 @@ function unknownFields(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase
     }));
   if (route !== 'create' && route !== 'batch') return hostile('unknown-fields', queryCase);
   const bodyCase = baseArb(route, ctx).chain((base) =>
-    fc.tuple(siteArb(base), fc.nat(route === 'batch' ? 4 : 3), keyArb(NEAR_MISS_KEYS.attendee), keyArb(NEAR_MISS_KEYS.batch), keyArb(NEAR_MISS_KEYS.capabilities), keyArb(NEAR_MISS_KEYS.tag), fc.jsonValue({ maxDepth: 2 }))
+    fc
+      .tuple(
+        siteArb(base),
+        fc.nat(route === 'batch' ? 4 : 3),
+        keyArb(NEAR_MISS_KEYS.attendee),
+        keyArb(NEAR_MISS_KEYS.batch),
+        keyArb(NEAR_MISS_KEYS.capabilities),
+        keyArb(NEAR_MISS_KEYS.tag),
+        fc.jsonValue({ maxDepth: 2 }),
+      )
       .map(([site, level, attendeeKey, batchKey, capabilityKey, tagKey, value]) => {
         let body = base.body!;
         let path: Path;
         switch (level) {
-          case 0: path = [...site.path, attendeeKey]; break;
-          case 1: body = withCapabilities(body, site); path = [...site.path, 'Capabilities', capabilityKey]; break;
-          case 2: body = withTags(body, site); path = [...site.path, 'Tags', 0, tagKey]; break;
-          default: path = [batchKey]; break;
+          case 0:
+            path = [...site.path, attendeeKey];
+            break;
+          case 1:
+            body = withCapabilities(body, site);
+            path = [...site.path, 'Capabilities', capabilityKey];
+            break;
+          case 2:
+            body = withTags(body, site);
+            path = [...site.path, 'Tags', 0, tagKey];
+            break;
+          default:
+            path = [batchKey];
+            break;
         }
-        return { request: toWire(base, { body: JSON.stringify(setAt(body, path, value)) }), what: `unknown field ${JSON.stringify(path.join('.').slice(0, 60))}` };
+        return {
+          request: toWire(base, { body: JSON.stringify(setAt(body, path, value)) }),
+          what: `unknown field ${JSON.stringify(path.join('.').slice(0, 60))}`,
+        };
       }),
   );
   return hostile('unknown-fields', fc.oneof({ arbitrary: bodyCase, weight: 4 }, { arbitrary: queryCase, weight: 1 }));
@@ -694,15 +1215,47 @@ function unknownFields(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase
 
 function maxResults(ctx?: Context): fc.Arbitrary<HostileCase> {
   const value = fc.oneof(
-    fc.constantFrom('0', '101', '-1', '-0', '+1', '1.5', '1.0', '1e2', '0x10', ' 1', '1 ', '', '100000000000000000000', '4294967297', '4294967296',
-      'NaN', 'Infinity', '1,0', 'true', '[1]', '1\u0000', '99999999999', '1000000000', '2147483648', '9007199254740993', '10e1', '1_0', '0b1', '٥'),
+    fc.constantFrom(
+      '0',
+      '101',
+      '-1',
+      '-0',
+      '+1',
+      '1.5',
+      '1.0',
+      '1e2',
+      '0x10',
+      ' 1',
+      '1 ',
+      '',
+      '100000000000000000000',
+      '4294967297',
+      '4294967296',
+      'NaN',
+      'Infinity',
+      '1,0',
+      'true',
+      '[1]',
+      '1\u0000',
+      '99999999999',
+      '1000000000',
+      '2147483648',
+      '9007199254740993',
+      '10e1',
+      '1_0',
+      '0b1',
+      '٥',
+    ),
     fc.oneof(fc.integer({ min: -1e12, max: 0 }), fc.integer({ min: 101, max: 1e12 })).map(String),
     fc.string({ maxLength: 8 }),
   );
-  return hostile('max-results', fc.tuple(baseArb('list', ctx), value).map(([base, v]) => ({
-    request: toWire({ ...base, query: { ...base.query, 'max-results': v } }),
-    what: `max-results ${JSON.stringify(v)}`,
-  })));
+  return hostile(
+    'max-results',
+    fc.tuple(baseArb('list', ctx), value).map(([base, v]) => ({
+      request: toWire({ ...base, query: { ...base.query, 'max-results': v } }),
+      what: `max-results ${JSON.stringify(v)}`,
+    })),
+  );
 }
 
 function nextToken(ctx?: Context): fc.Arbitrary<HostileCase> {
@@ -710,16 +1263,26 @@ function nextToken(ctx?: Context): fc.Arbitrary<HostileCase> {
   const value = fc.oneof(
     fc.string({ unit: fc.constantFrom(...base64url), minLength: over, maxLength: over + 2000 }),
     textOf(over),
-    fc.integer({ min: over, max: over + 500 }).chain((n) => fc.constantFrom('😀', 'a', '\u0000', '%').map((c) => c.repeat(n))),
+    fc
+      .integer({ min: over, max: over + 500 })
+      .chain((n) => fc.constantFrom('😀', 'a', '\u0000', '%').map((c) => c.repeat(n))),
   );
-  return hostile('next-token', fc.tuple(baseArb('list', ctx), value).map(([base, v]) => ({
-    request: toWire({ ...base, query: { ...base.query, 'next-token': v } }),
-    what: `next-token of ${v.length} UTF-16 units`,
-  })));
+  return hostile(
+    'next-token',
+    fc.tuple(baseArb('list', ctx), value).map(([base, v]) => ({
+      request: toWire({ ...base, query: { ...base.query, 'next-token': v } }),
+      what: `next-token of ${v.length} UTF-16 units`,
+    })),
+  );
 }
 
 function missingRequired(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
-  const paramCase = fc.tuple(baseArb(route, ctx), fc.constantFrom(...ROUTE[route].params), fc.constantFrom('missing', 'empty', 'no path parameters'))
+  const paramCase = fc
+    .tuple(
+      baseArb(route, ctx),
+      fc.constantFrom(...ROUTE[route].params),
+      fc.constantFrom('missing', 'empty', 'no path parameters'),
+    )
     .map(([base, name, how]) => {
       const request = toWire(base);
       const path = { ...request.path };
@@ -728,22 +1291,33 @@ function missingRequired(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCa
       return { request: { ...request, path: how === 'no path parameters' ? null : path }, what: `${name} ${how}` };
     });
   if (route === 'create') {
-    const bodyCase = fc.tuple(baseArb(route, ctx), fc.constantFrom('absent', 'empty', '{}', 'no id')).map(([base, how]) => {
-      const body = how === 'absent' ? null : how === 'empty' ? '' : how === '{}' ? '{}' : JSON.stringify(deleteAt(base.body!, ['ExternalUserId']));
-      return { request: toWire(base, { body }), what: `body ${how}` };
-    });
+    const bodyCase = fc
+      .tuple(baseArb(route, ctx), fc.constantFrom('absent', 'empty', '{}', 'no id'))
+      .map(([base, how]) => {
+        const body =
+          how === 'absent'
+            ? null
+            : how === 'empty'
+              ? ''
+              : how === '{}'
+                ? '{}'
+                : JSON.stringify(deleteAt(base.body!, ['ExternalUserId']));
+        return { request: toWire(base, { body }), what: `body ${how}` };
+      });
     return hostile('missing-required', fc.oneof(bodyCase, paramCase));
   }
   if (route === 'batch') {
-    const bodyCase = fc.tuple(baseArb(route, ctx), fc.constantFrom('absent', 'empty', '{}', '[] attendees', 'item without id')).map(([base, how]) => {
-      let body: string | null;
-      if (how === 'absent') body = null;
-      else if (how === 'empty') body = '';
-      else if (how === '{}') body = '{}';
-      else if (how === '[] attendees') body = '{"Attendees":[]}';
-      else body = JSON.stringify(deleteAt(base.body!, ['Attendees', 0, 'ExternalUserId']));
-      return { request: toWire(base, { body }), what: `body ${how}` };
-    });
+    const bodyCase = fc
+      .tuple(baseArb(route, ctx), fc.constantFrom('absent', 'empty', '{}', '[] attendees', 'item without id'))
+      .map(([base, how]) => {
+        let body: string | null;
+        if (how === 'absent') body = null;
+        else if (how === 'empty') body = '';
+        else if (how === '{}') body = '{}';
+        else if (how === '[] attendees') body = '{"Attendees":[]}';
+        else body = JSON.stringify(deleteAt(base.body!, ['Attendees', 0, 'ExternalUserId']));
+        return { request: toWire(base, { body }), what: `body ${how}` };
+      });
     return hostile('missing-required', fc.oneof(bodyCase, paramCase));
   }
   return hostile('missing-required', paramCase);
@@ -753,21 +1327,34 @@ function tags(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const breakTag = fc.constantFrom('empty Key', 'empty Value', 'no Key', 'no Value', 'empty tag');
   return hostile(
     'tags',
-    baseArb(route, ctx).chain((base) => fc.tuple(siteArb(base), breakTag).map(([site, how]) => {
-      const body = withTags(base.body!, site);
-      const at = [...site.path, 'Tags', 0];
-      const broken = how === 'empty Key' ? setAt(body, [...at, 'Key'], '')
-        : how === 'empty Value' ? setAt(body, [...at, 'Value'], '')
-        : how === 'no Key' ? deleteAt(body, [...at, 'Key'])
-        : how === 'no Value' ? deleteAt(body, [...at, 'Value'])
-        : setAt(body, at, {});
-      return { request: toWire(base, { body: JSON.stringify(broken) }), what: `${join(site.prefix, 'Tags[0]')} ${how}` };
-    })),
+    baseArb(route, ctx).chain((base) =>
+      fc.tuple(siteArb(base), breakTag).map(([site, how]) => {
+        const body = withTags(base.body!, site);
+        const at = [...site.path, 'Tags', 0];
+        const broken =
+          how === 'empty Key'
+            ? setAt(body, [...at, 'Key'], '')
+            : how === 'empty Value'
+              ? setAt(body, [...at, 'Value'], '')
+              : how === 'no Key'
+                ? deleteAt(body, [...at, 'Key'])
+                : how === 'no Value'
+                  ? deleteAt(body, [...at, 'Value'])
+                  : setAt(body, at, {});
+        return {
+          request: toWire(base, { body: JSON.stringify(broken) }),
+          what: `${join(site.prefix, 'Tags[0]')} ${how}`,
+        };
+      }),
+    ),
   );
 }
 
 /** Every category with the routes it applies to and its generator. */
-export const CATEGORIES: Record<Category, { routes: readonly RouteKey[]; arb: (route: RouteKey, ctx?: Context) => fc.Arbitrary<HostileCase> }> = {
+export const CATEGORIES: Record<
+  Category,
+  { routes: readonly RouteKey[]; arb: (route: RouteKey, ctx?: Context) => fc.Arbitrary<HostileCase> }
+> = {
   'malformed-json': { routes: bodyRoutes, arb: (r, c) => malformedJson(r as BodyRoute, c) },
   'non-object-json': { routes: bodyRoutes, arb: (r, c) => nonObjectJson(r as BodyRoute, c) },
   'wrong-type': { routes: bodyRoutes, arb: (r, c) => wrongType(r as BodyRoute, c) },

@@ -41,15 +41,26 @@ function send(method: string, path: string, body?: Buffer, headers: Record<strin
   const url = new URL(service.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { agent, host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body && { 'content-length': String(body.length) }) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body && { 'content-length': String(body.length) }) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({
-          status: res.statusCode ?? 0,
-          headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])),
-          body: Buffer.concat(chunks).toString('utf8'),
-        }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: Object.fromEntries(
+              Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+            ),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -69,7 +80,9 @@ const chimeSnapshot = () => JSON.stringify(service.emulator!.stats());
 function onTheWire(hostile: HostileCase): { method: string; path: string; body?: Buffer; received: HostileCase } {
   const route = ROUTE[hostile.route];
   const path = route.path.replace(/\{([A-Za-z]+)\}/g, (_m, name: string) => hostile.path![name]);
-  const query = Object.entries(hostile.query).map(([k, v]) => `${wireEncode(k)}=${wireEncode(v)}`).join('&');
+  const query = Object.entries(hostile.query)
+    .map(([k, v]) => `${wireEncode(k)}=${wireEncode(v)}`)
+    .join('&');
   const fullPath = query ? `${path}?${query}` : path;
   const body = hostile.body === null ? undefined : Buffer.from(hostile.body, 'utf8');
   // What the server sees: the query as URLSearchParams decodes it, the body as UTF-8 text.
@@ -84,24 +97,42 @@ function onTheWire(hostile: HostileCase): { method: string; path: string; body?:
 /** A request API Gateway answers itself: a dot segment normalized away or an empty segment means no route. */
 function gatewayRefuses(hostile: HostileCase, path: string): boolean {
   const pathOnly = path.split('?')[0];
-  return new URL(pathOnly, 'http://127.0.0.1').pathname !== pathOnly || Object.values(hostile.path ?? {}).some((v) => v === '');
+  return (
+    new URL(pathOnly, 'http://127.0.0.1').pathname !== pathOnly ||
+    Object.values(hostile.path ?? {}).some((v) => v === '')
+  );
 }
 
 /** Base64 bodies and absent path parameters are API Gateway event shapes with no HTTP request behind them. */
 const expressible = (hostile: WireRequest) =>
-  !hostile.base64 && hostile.path !== null && ROUTE[hostile.route].params.every((name) => hostile.path![name] !== undefined);
+  !hostile.base64 &&
+  hostile.path !== null &&
+  ROUTE[hostile.route].params.every((name) => hostile.path![name] !== undefined);
 
 beforeAll(async () => {
-  for (const level of ['log', 'info', 'warn', 'error'] as const) jest.spyOn(console, level).mockImplementation(() => undefined);
+  for (const level of ['log', 'info', 'warn', 'error'] as const)
+    jest.spyOn(console, level).mockImplementation(() => undefined);
   service = await startLocalJoinService({ port: 0, dynamodbFaultProxy: true });
   agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const meetingId = service.emulator!.createMeeting({ ExternalMeetingId: 'hostile-http' }).MeetingId!;
   const users = ['alice', 'bob', 'carol'];
-  const joined = await send('POST', `/meetings/${meetingId}/attendees/batch`,
-    Buffer.from(JSON.stringify({ Attendees: users.map((ExternalUserId) => ({ ExternalUserId })) })), { 'content-type': 'application/json' });
+  const joined = await send(
+    'POST',
+    `/meetings/${meetingId}/attendees/batch`,
+    Buffer.from(JSON.stringify({ Attendees: users.map((ExternalUserId) => ({ ExternalUserId })) })),
+    { 'content-type': 'application/json' },
+  );
   expect(joined.status).toBe(200);
-  ctx = { meetingIds: [meetingId], attendeeIds: JSON.parse(joined.body).Attendees.map((a: any) => a.AttendeeId), externalUserIds: users };
-  before = { chime: chimeSnapshot(), dynamodbCalls: service.dynamodbFaults!.stats().totalCalls, table: await tableSnapshot() };
+  ctx = {
+    meetingIds: [meetingId],
+    attendeeIds: JSON.parse(joined.body).Attendees.map((a: any) => a.AttendeeId),
+    externalUserIds: users,
+  };
+  before = {
+    chime: chimeSnapshot(),
+    dynamodbCalls: service.dynamodbFaults!.stats().totalCalls,
+    table: await tableSnapshot(),
+  };
   expect(JSON.parse(before.table)).toHaveLength(3);
 });
 
@@ -110,12 +141,17 @@ afterAll(async () => {
   await service?.stop();
   jest.restoreAllMocks();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.info(`hostile-input (HTTP): ${total} hostile requests, ${gatewayRefusals} of them refused by the API adapter (no route)\n` +
-    Object.entries(counts).map(([k, n]) => `  ${k.padEnd(34)} ${n}`).join('\n'));
+  console.info(
+    `hostile-input (HTTP): ${total} hostile requests, ${gatewayRefusals} of them refused by the API adapter (no route)\n` +
+      Object.entries(counts)
+        .map(([k, n]) => `  ${k.padEnd(34)} ${n}`)
+        .join('\n'),
+  );
 });
 
-const pairs = (Object.entries(CATEGORIES) as [Category, (typeof CATEGORIES)[Category]][])
-  .flatMap(([category, { routes }]) => routes.map((route) => [category, route] as const));
+const pairs = (Object.entries(CATEGORIES) as [Category, (typeof CATEGORIES)[Category]][]).flatMap(
+  ([category, { routes }]) => routes.map((route) => [category, route] as const),
+);
 
 describe('hostile input over HTTP: 4xx {Code, Message, RequestId}, Chime, DynamoDB and the table untouched', () => {
   it.each(pairs)(`%s on %s (${RUNS_PER_PAIR} generated)`, async (category, route) => {
@@ -124,7 +160,12 @@ describe('hostile input over HTTP: 4xx {Code, Message, RequestId}, Chime, Dynamo
         const wire = onTheWire(hostile);
         fc.pre(isHostile(wire.received));
         fc.pre(wire.path.length <= MAX_URL_BYTES && !Object.keys(hostile.query).some(crashesLocalAdapter));
-        const reply = await send(wire.method, wire.path, wire.body, wire.body ? { 'content-type': 'application/json' } : {});
+        const reply = await send(
+          wire.method,
+          wire.path,
+          wire.body,
+          wire.body ? { 'content-type': 'application/json' } : {},
+        );
         counts[`${category} / ${route}`] = (counts[`${category} / ${route}`] ?? 0) + 1;
 
         let problems: string[];
@@ -134,13 +175,19 @@ describe('hostile input over HTTP: 4xx {Code, Message, RequestId}, Chime, Dynamo
         } else {
           // Field names the adapter re-decoded (lone surrogates become U+FFFD) cannot be matched exactly.
           const checkField = wellFormed(JSON.stringify(hostile.query)) && wellFormed(hostile.body ?? '');
-          problems = hostileAnswerProblems(wire.received, reply, { requestId: reply.headers['x-amzn-requestid'], checkField });
+          problems = hostileAnswerProblems(wire.received, reply, {
+            requestId: reply.headers['x-amzn-requestid'],
+            checkField,
+          });
         }
         if (chimeSnapshot() !== before.chime) problems.push(`the Chime emulator saw a request: ${chimeSnapshot()}`);
         const dynamodbCalls = service.dynamodbFaults!.stats().totalCalls;
-        if (dynamodbCalls !== before.dynamodbCalls) problems.push(`${dynamodbCalls - before.dynamodbCalls} DynamoDB calls were made`);
+        if (dynamodbCalls !== before.dynamodbCalls)
+          problems.push(`${dynamodbCalls - before.dynamodbCalls} DynamoDB calls were made`);
         if (problems.length > 0) {
-          throw new Error(`${problems.join('; ')}\n${describeCase(hostile)}\n  sent: ${wire.method} ${wire.path.slice(0, 300)}\n  answer: ${reply.status} ${reply.body.slice(0, 300)}`);
+          throw new Error(
+            `${problems.join('; ')}\n${describeCase(hostile)}\n  sent: ${wire.method} ${wire.path.slice(0, 300)}\n  answer: ${reply.status} ${reply.body.slice(0, 300)}`,
+          );
         }
       }),
       { numRuns: RUNS_PER_PAIR },
@@ -163,10 +210,13 @@ describe('hostile input over HTTP: 4xx {Code, Message, RequestId}, Chime, Dynamo
 describe('the local API adapter with names of Object.prototype properties', () => {
   // It once collected query parameters and headers on plain objects, where such a name found the inherited
   // function and crashed the adapter with a 502; it now uses prototype-free maps.
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('a query parameter named %s gets 400, not a 502', async (name) => {
-    const reply = await send('GET', `/meetings/${ctx.meetingIds[0]}/attendees?${name}=1`);
-    expect(reply.status).toBe(400);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'a query parameter named %s gets 400, not a 502',
+    async (name) => {
+      const reply = await send('GET', `/meetings/${ctx.meetingIds[0]}/attendees?${name}=1`);
+      expect(reply.status).toBe(400);
+    },
+  );
   it('a header named constructor does not crash the adapter', async () => {
     const reply = await send('GET', `/meetings/${ctx.meetingIds[0]}/attendees`, undefined, { constructor: 'x' });
     expect(reply.status).toBe(200);
@@ -179,7 +229,8 @@ function gatewayProblems(reply: Reply): string[] {
   try {
     const body = JSON.parse(reply.body);
     if (Object.keys(body).sort().join() !== 'Code,Message,RequestId') problems.push(`body keys ${Object.keys(body)}`);
-    if (body.Code !== 'Forbidden' || typeof body.Message !== 'string' || !body.Message) problems.push(`body ${reply.body}`);
+    if (body.Code !== 'Forbidden' || typeof body.Message !== 'string' || !body.Message)
+      problems.push(`body ${reply.body}`);
   } catch {
     problems.push(`body is not JSON: ${reply.body.slice(0, 200)}`);
   }

@@ -29,7 +29,15 @@ import { handler as createAttendee } from '../../lambda/create-attendee';
 import { handler as deleteAttendee } from '../../lambda/delete-attendee';
 import { handler as listAttendees } from '../../lambda/list-attendees';
 import { handler as listUserAttendees } from '../../lambda/list-user-attendees';
-import { bodyBytes, decodeOnce, isValidRequest, ROUTE, ROUTE_KEYS, type RouteKey, type WireRequest } from './contract-oracle';
+import {
+  bodyBytes,
+  decodeOnce,
+  isValidRequest,
+  ROUTE,
+  ROUTE_KEYS,
+  type RouteKey,
+  type WireRequest,
+} from './contract-oracle';
 import { describeCase, hostileAnswerProblems } from './expectations';
 import {
   AWS_PREFIXES,
@@ -79,14 +87,22 @@ const VALID_RUNS_PER_ROUTE = 300;
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
 const sent = () => chime.calls().length + dynamodb.calls().length;
-const sentNames = () => [...chime.calls(), ...dynamodb.calls()].map((call) => (call.args[0] as object).constructor.name);
+const sentNames = () =>
+  [...chime.calls(), ...dynamodb.calls()].map((call) => (call.args[0] as object).constructor.name);
 
 /** Mocked clients answer success, so a request that slipped through validation would succeed (and be seen). */
 function answerSuccess(): void {
   chime.on(CreateAttendeeCommand).callsFake(async (input) => ({
-    Attendee: { ExternalUserId: input.ExternalUserId, AttendeeId: '7d4e1c11-3f0a-4b8e-a2a5-5b9a0e6c7d22', JoinToken: 'join-token', Capabilities: input.Capabilities },
+    Attendee: {
+      ExternalUserId: input.ExternalUserId,
+      AttendeeId: '7d4e1c11-3f0a-4b8e-a2a5-5b9a0e6c7d22',
+      JoinToken: 'join-token',
+      Capabilities: input.Capabilities,
+    },
   }));
-  chime.on(GetMeetingCommand).resolves({ Meeting: { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11', MediaRegion: 'us-east-1' } });
+  chime
+    .on(GetMeetingCommand)
+    .resolves({ Meeting: { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11', MediaRegion: 'us-east-1' } });
   chime.on(BatchCreateAttendeeCommand).callsFake(async (input) => ({
     Attendees: input.Attendees.map((a: { ExternalUserId: string }, i: number) => ({
       ExternalUserId: a.ExternalUserId,
@@ -108,7 +124,9 @@ let requestCounter = 0;
 /** The REST API (v1) proxy event API Gateway would send; path parameters still encoded or already decoded once. */
 function toEvent(request: WireRequest, decodePath: boolean): APIGatewayProxyEvent {
   const route = ROUTE[request.route];
-  const path = request.path && Object.fromEntries(Object.entries(request.path).map(([k, v]) => [k, decodePath ? decodeOnce(v) : v]));
+  const path =
+    request.path &&
+    Object.fromEntries(Object.entries(request.path).map(([k, v]) => [k, decodePath ? decodeOnce(v) : v]));
   const hasQuery = Object.keys(request.query).length > 0;
   return {
     resource: route.path,
@@ -150,10 +168,17 @@ afterAll(() => {
     total: Object.values(byRoute).reduce((a, b) => a + b, 0),
   }));
   const hostileTotal = rows.filter((r) => r.category !== 'VALID').reduce((n, r) => n + r.total, 0);
-  const perRoute = Object.fromEntries(ROUTE_KEYS.map((r) => [r, rows.filter((x) => x.category !== 'VALID').reduce((n, x) => n + (x as any)[r], 0)]));
+  const perRoute = Object.fromEntries(
+    ROUTE_KEYS.map((r) => [r, rows.filter((x) => x.category !== 'VALID').reduce((n, x) => n + (x as any)[r], 0)]),
+  );
   console.info(
     `hostile-input (in-process): ${hostileTotal} hostile requests; per route ${JSON.stringify(perRoute)}\n` +
-    rows.map((r) => `  ${r.category.padEnd(24)} ${ROUTE_KEYS.map((k) => `${k}=${(r as any)[k]}`).join(' ')} total=${r.total}`).join('\n'),
+      rows
+        .map(
+          (r) =>
+            `  ${r.category.padEnd(24)} ${ROUTE_KEYS.map((k) => `${k}=${(r as any)[k]}`).join(' ')} total=${r.total}`,
+        )
+        .join('\n'),
   );
 });
 
@@ -170,21 +195,29 @@ async function sendHostile(hostile: HostileCase, decodePath: boolean): Promise<v
   );
   if (sent() > 0) problems.push(`AWS calls were made: ${sentNames().join(', ')}`);
   if (problems.length > 0) {
-    throw new Error(`${problems.join('; ')}\n${describeCase(hostile)}\n  path decoded for Lambda: ${decodePath}\n  answer: ${result.statusCode} ${result.body.slice(0, 300)}\n  last error log: ${lastErrorLine}`);
+    throw new Error(
+      `${problems.join('; ')}\n${describeCase(hostile)}\n  path decoded for Lambda: ${decodePath}\n  answer: ${result.statusCode} ${result.body.slice(0, 300)}\n  last error log: ${lastErrorLine}`,
+    );
   }
 }
 
 const lowerCase = (headers: APIGatewayProxyResult['headers']) =>
   Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
 
-describe.each(Object.entries(CATEGORIES) as [Category, (typeof CATEGORIES)[Category]][])('hostile: %s', (category, { routes, arb }) => {
-  it.each(routes.map((r) => [r]))(`on %s: 4xx {Code, Message, RequestId}, no AWS call (${RUNS[category]} generated)`, async (route) => {
-    await fc.assert(
-      fc.asyncProperty(arb(route), fc.boolean(), (hostile, decodePath) => sendHostile(hostile, decodePath)),
-      { numRuns: RUNS[category] },
+describe.each(Object.entries(CATEGORIES) as [Category, (typeof CATEGORIES)[Category]][])(
+  'hostile: %s',
+  (category, { routes, arb }) => {
+    it.each(routes.map((r) => [r]))(
+      `on %s: 4xx {Code, Message, RequestId}, no AWS call (${RUNS[category]} generated)`,
+      async (route) => {
+        await fc.assert(
+          fc.asyncProperty(arb(route), fc.boolean(), (hostile, decodePath) => sendHostile(hostile, decodePath)),
+          { numRuns: RUNS[category] },
+        );
+      },
     );
-  });
-});
+  },
+);
 
 describe('hostile: exhaustive small domains', () => {
   it('refuses "aws:" in each of its 8 letter cases, in bodies and in the path, on every route that takes an ExternalUserId', async () => {
@@ -193,10 +226,31 @@ describe('hostile: exhaustive small domains', () => {
       const id = `${prefix}user`;
       const meetingPath = { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11' };
       const cases: HostileCase[] = [
-        { route: 'create', path: meetingPath, query: {}, body: JSON.stringify({ ExternalUserId: id }), category: 'aws-prefix', what: id },
-        { route: 'batch', path: meetingPath, query: {}, body: JSON.stringify({ Attendees: [{ ExternalUserId: 'ok-user' }, { ExternalUserId: id }] }), category: 'aws-prefix', what: id },
+        {
+          route: 'create',
+          path: meetingPath,
+          query: {},
+          body: JSON.stringify({ ExternalUserId: id }),
+          category: 'aws-prefix',
+          what: id,
+        },
+        {
+          route: 'batch',
+          path: meetingPath,
+          query: {},
+          body: JSON.stringify({ Attendees: [{ ExternalUserId: 'ok-user' }, { ExternalUserId: id }] }),
+          category: 'aws-prefix',
+          what: id,
+        },
         { route: 'listUser', path: { ExternalUserId: id }, query: {}, body: null, category: 'aws-prefix', what: id },
-        { route: 'listUser', path: { ExternalUserId: encodeURIComponent(id) }, query: {}, body: null, category: 'aws-prefix', what: id },
+        {
+          route: 'listUser',
+          path: { ExternalUserId: encodeURIComponent(id) },
+          query: {},
+          body: null,
+          category: 'aws-prefix',
+          what: id,
+        },
       ];
       for (const hostile of cases) await sendHostile(hostile, false);
     }
@@ -206,18 +260,51 @@ describe('hostile: exhaustive small domains', () => {
     expect(CAPABILITY_CORNERS).toHaveLength(16);
     for (const caps of CAPABILITY_CORNERS) {
       const path = { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11' };
-      await sendHostile({ route: 'create', path, query: {}, body: JSON.stringify({ ExternalUserId: 'alice', Capabilities: caps }), category: 'capabilities', what: JSON.stringify(caps) }, false);
-      await sendHostile({ route: 'batch', path, query: {}, body: JSON.stringify({ Attendees: [{ ExternalUserId: 'alice', Capabilities: caps }] }), category: 'capabilities', what: JSON.stringify(caps) }, false);
+      await sendHostile(
+        {
+          route: 'create',
+          path,
+          query: {},
+          body: JSON.stringify({ ExternalUserId: 'alice', Capabilities: caps }),
+          category: 'capabilities',
+          what: JSON.stringify(caps),
+        },
+        false,
+      );
+      await sendHostile(
+        {
+          route: 'batch',
+          path,
+          query: {},
+          body: JSON.stringify({ Attendees: [{ ExternalUserId: 'alice', Capabilities: caps }] }),
+          category: 'capabilities',
+          what: JSON.stringify(caps),
+        },
+        false,
+      );
     }
   });
 
   it('refuses max-results 0 and 101 and next-token of 4097 characters, and accepts 1, 100 and 4096 (boundaries)', async () => {
     const path = { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11' };
-    for (const query of <Record<string, string>[]>[{ 'max-results': '0' }, { 'max-results': '101' }, { 'next-token': 'x'.repeat(4097) }, { 'next-token': '😀'.repeat(4097) }]) {
+    for (const query of <Record<string, string>[]>[
+      { 'max-results': '0' },
+      { 'max-results': '101' },
+      { 'next-token': 'x'.repeat(4097) },
+      { 'next-token': '😀'.repeat(4097) },
+    ]) {
       const category = 'max-results' in query ? 'max-results' : 'next-token';
-      await sendHostile({ route: 'list', path, query, body: null, category, what: JSON.stringify(query).slice(0, 40) }, false);
+      await sendHostile(
+        { route: 'list', path, query, body: null, category, what: JSON.stringify(query).slice(0, 40) },
+        false,
+      );
     }
-    for (const query of <Record<string, string>[]>[{ 'max-results': '1' }, { 'max-results': '100' }, { 'next-token': 'x'.repeat(4096) }, { 'next-token': '😀'.repeat(4096) }]) {
+    for (const query of <Record<string, string>[]>[
+      { 'max-results': '1' },
+      { 'max-results': '100' },
+      { 'next-token': 'x'.repeat(4096) },
+      { 'next-token': '😀'.repeat(4096) },
+    ]) {
       const result = await listAttendees(toEvent({ route: 'list', path, query, body: null }, false));
       expect(result.statusCode).toBe(200);
     }
@@ -225,22 +312,27 @@ describe('hostile: exhaustive small domains', () => {
 });
 
 describe('valid generated requests are never refused by validation', () => {
-  it.each(ROUTE_KEYS.map((r) => [r]))(`on %s (${VALID_RUNS_PER_ROUTE} generated, mocked clients answering success)`, async (route) => {
-    await fc.assert(
-      fc.asyncProperty(validRequestArb(route), fc.boolean(), async (request, decodePath) => {
-        expect(isValidRequest(request)).toBe(true);
-        chime.resetHistory();
-        dynamodb.resetHistory();
-        const result = await HANDLERS[route](toEvent(request, decodePath));
-        count('VALID', route);
-        if (![200, 201, 204].includes(result.statusCode)) {
-          throw new Error(`valid request answered ${result.statusCode} ${result.body.slice(0, 300)}\n  ${JSON.stringify(request).slice(0, 600)}\n  last error log: ${lastErrorLine}`);
-        }
-        checkWhatWasSent(request);
-      }),
-      { numRuns: VALID_RUNS_PER_ROUTE },
-    );
-  });
+  it.each(ROUTE_KEYS.map((r) => [r]))(
+    `on %s (${VALID_RUNS_PER_ROUTE} generated, mocked clients answering success)`,
+    async (route) => {
+      await fc.assert(
+        fc.asyncProperty(validRequestArb(route), fc.boolean(), async (request, decodePath) => {
+          expect(isValidRequest(request)).toBe(true);
+          chime.resetHistory();
+          dynamodb.resetHistory();
+          const result = await HANDLERS[route](toEvent(request, decodePath));
+          count('VALID', route);
+          if (![200, 201, 204].includes(result.statusCode)) {
+            throw new Error(
+              `valid request answered ${result.statusCode} ${result.body.slice(0, 300)}\n  ${JSON.stringify(request).slice(0, 600)}\n  last error log: ${lastErrorLine}`,
+            );
+          }
+          checkWhatWasSent(request);
+        }),
+        { numRuns: VALID_RUNS_PER_ROUTE },
+      );
+    },
+  );
 });
 
 /** The values that reached the clients are the ones the caller sent (decoded once, never altered). */
@@ -249,13 +341,21 @@ function checkWhatWasSent(request: WireRequest): void {
   switch (request.route) {
     case 'create': {
       const input = chime.commandCalls(CreateAttendeeCommand)[0].args[0].input;
-      expect(input).toEqual({ MeetingId: request.path!.MeetingId, ExternalUserId: body.ExternalUserId, Capabilities: body.Capabilities });
+      expect(input).toEqual({
+        MeetingId: request.path!.MeetingId,
+        ExternalUserId: body.ExternalUserId,
+        Capabilities: body.Capabilities,
+      });
       break;
     }
     case 'batch': {
-      const sentIds = chime.commandCalls(BatchCreateAttendeeCommand).flatMap((c) => c.args[0].input.Attendees!.map((a) => a.ExternalUserId));
+      const sentIds = chime
+        .commandCalls(BatchCreateAttendeeCommand)
+        .flatMap((c) => c.args[0].input.Attendees!.map((a) => a.ExternalUserId));
       expect(sentIds).toEqual(body.Attendees.map((a: { ExternalUserId: string }) => a.ExternalUserId));
-      expect(chime.commandCalls(BatchCreateAttendeeCommand).every((c) => c.args[0].input.Attendees!.length <= 100)).toBe(true);
+      expect(
+        chime.commandCalls(BatchCreateAttendeeCommand).every((c) => c.args[0].input.Attendees!.length <= 100),
+      ).toBe(true);
       break;
     }
     case 'list': {
@@ -283,8 +383,11 @@ function checkWhatWasSent(request: WireRequest): void {
 }
 
 it('counts: at least 10,000 generated hostile requests, over all five routes', () => {
-  const hostile = Object.entries(counts).filter(([c]) => c !== 'VALID').flatMap(([, byRoute]) => Object.entries(byRoute));
+  const hostile = Object.entries(counts)
+    .filter(([c]) => c !== 'VALID')
+    .flatMap(([, byRoute]) => Object.entries(byRoute));
   const total = hostile.reduce((n, [, k]) => n + k, 0);
   expect(total).toBeGreaterThanOrEqual(10_000);
-  for (const route of ROUTE_KEYS) expect(hostile.filter(([r]) => r === route).reduce((n, [, k]) => n + k, 0)).toBeGreaterThan(500);
+  for (const route of ROUTE_KEYS)
+    expect(hostile.filter(([r]) => r === route).reduce((n, [, k]) => n + k, 0)).toBeGreaterThan(500);
 });
