@@ -8,11 +8,12 @@ import { cpus, loadavg } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { ENV, FUNCTION_MEMORY_MB, OPERATIONS } from '../lib/contract';
+import { ENV, FUNCTION_MEMORY_MB } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 
 const ROOT = join(__dirname, '..');
 const TMP = join(ROOT, 'bench', 'tmp');
-const HANDLERS = Object.values(OPERATIONS);
+const HANDLERS: string[] = Object.values(JoinServiceOperation);
 const bundleOf = (operation: string) => join(ROOT, 'assets', operation, 'index.js');
 
 /** Cold starts of each variant; the brief asks for at least 20. */
@@ -225,7 +226,7 @@ function warmRun(operation: string, attendees: number): Promise<WarmRun> {
 async function warmOverhead() {
   const scenarios = HANDLERS.map((operation) => ({
     operation,
-    attendees: operation === OPERATIONS.batchCreateAttendee ? BATCH_WARM_ATTENDEES : 0,
+    attendees: operation === JoinServiceOperation.BATCH_CREATE_ATTENDEE ? BATCH_WARM_ATTENDEES : 0,
   }));
   const runs = new Map<string, WarmRun[]>(scenarios.map(({ operation }) => [operation, []]));
   for (let run = 0; run < WARM_PROCESSES; run++) {
@@ -329,7 +330,7 @@ async function main(): Promise<void> {
   progress(`consumer synth: ${SYNTH_ROUNDS} × 2 cdk synth`);
   const synthesis = synth();
 
-  const single = HANDLERS.filter((op) => op !== OPERATIONS.batchCreateAttendee);
+  const single = HANDLERS.filter((op) => op !== JoinServiceOperation.BATCH_CREATE_ATTENDEE);
   const full = load.fullMeeting;
   const rush = load.concurrentJoins;
   const lost = (c: Record<string, number>) =>

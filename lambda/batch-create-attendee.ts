@@ -3,7 +3,8 @@
  * Partial failure is per item, as Chime reports it in `Errors`.
  */
 import { BatchCreateAttendeeCommand, type CreateAttendeeError } from '@aws-sdk/client-chime-sdk-meetings';
-import { CHIME_BATCH_CHUNK_SIZE, OPERATIONS } from '../lib/contract';
+import { CHIME_BATCH_CHUNK_SIZE } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 import { mappingOf, putMappings } from './shared/attendee-store';
 import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
@@ -44,4 +45,4 @@ export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Pro
   return { statusCode: 200, body: { Attendees: created, Errors: errors } };
 }
 
-export const handler = lambdaHandler(OPERATIONS.batchCreateAttendee, batchCreateAttendee, awsDeps);
+export const handler = lambdaHandler(JoinServiceOperation.BATCH_CREATE_ATTENDEE, batchCreateAttendee, awsDeps);

@@ -3,7 +3,7 @@
  * (`{Attendee, Meeting}`): 201 when the user's mapping is new, 200 for an idempotent re-join.
  */
 import { CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
-import { OPERATIONS } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 import { mappingOf, putMapping } from './shared/attendee-store';
 import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
@@ -41,4 +41,4 @@ export async function createAttendee(request: JoinRequest, deps: Deps): Promise<
   };
 }
 
-export const handler = lambdaHandler(OPERATIONS.createAttendee, createAttendee, awsDeps);
+export const handler = lambdaHandler(JoinServiceOperation.CREATE_ATTENDEE, createAttendee, awsDeps);

@@ -1,6 +1,6 @@
 /** DELETE /meetings/{MeetingId}/attendees/{AttendeeId}: removes an attendee from Chime and its mapping (204). */
 import { DeleteAttendeeCommand } from '@aws-sdk/client-chime-sdk-meetings';
-import { OPERATIONS } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 import { deleteMapping, findMeetingMapping } from './shared/attendee-store';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound } from './shared/errors';
@@ -23,4 +23,4 @@ export async function deleteAttendee(request: JoinRequest, deps: Deps): Promise<
   return { statusCode: 204 };
 }
 
-export const handler = lambdaHandler(OPERATIONS.deleteAttendee, deleteAttendee, awsDeps);
+export const handler = lambdaHandler(JoinServiceOperation.DELETE_ATTENDEE, deleteAttendee, awsDeps);

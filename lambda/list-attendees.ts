@@ -1,6 +1,6 @@
 /** GET /meetings/{MeetingId}/attendees: one page of a meeting's attendees, without their JoinTokens. */
 import { ListAttendeesCommand } from '@aws-sdk/client-chime-sdk-meetings';
-import { OPERATIONS } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 import { attendeeWithoutJoinToken, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
@@ -21,4 +21,4 @@ export async function listAttendees(request: JoinRequest, deps: Deps): Promise<J
   };
 }
 
-export const handler = lambdaHandler(OPERATIONS.listAttendees, listAttendees, awsDeps);
+export const handler = lambdaHandler(JoinServiceOperation.LIST_ATTENDEES, listAttendees, awsDeps);

@@ -1,5 +1,5 @@
 /** GET /users/{ExternalUserId}/attendees: the meetings a user has joined, from the table alone (no Chime call). */
-import { OPERATIONS } from '../lib/contract';
+import { JoinServiceOperation } from '../lib/operations';
 import { listUserMappings } from './shared/attendee-store';
 import { awsTableDeps, type TableDeps } from './shared/clients';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
@@ -26,4 +26,4 @@ export async function listUserAttendees(request: JoinRequest, deps: TableDeps): 
   };
 }
 
-export const handler = lambdaHandler(OPERATIONS.listUserAttendees, listUserAttendees, awsTableDeps);
+export const handler = lambdaHandler(JoinServiceOperation.LIST_USER_ATTENDEES, listUserAttendees, awsTableDeps);

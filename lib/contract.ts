@@ -71,10 +71,6 @@ export const ENV = {
   authAdminGroup: 'AUTH_ADMIN_GROUP',
   /** The `Service` dimension of the metrics: which join service (construct) a record comes from. */
   metricsService: 'METRICS_SERVICE',
-  /** Only for local runs and tests: the endpoint of a Chime SDK Meetings stand-in. */
-  chimeEndpoint: 'CHIME_ENDPOINT',
-  /** Only for local runs and tests: the endpoint of a DynamoDB stand-in. */
-  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;
 
 /** CloudWatch namespace of the metrics the handlers emit (Embedded Metric Format). */
@@ -83,50 +79,3 @@ export const METRICS_NAMESPACE = 'ChimeJoinService';
 export const AUTH_MODES = ['iam', 'cognito', 'custom', 'none'] as const;
 export const DEFAULT_IDENTITY_CLAIM = 'sub';
 export const DEFAULT_ADMIN_GROUP = 'admins';
-
-/** The operations of the join service: one Lambda function, role and asset folder each. */
-export const OPERATIONS = {
-  createAttendee: 'create-attendee',
-  batchCreateAttendee: 'batch-create-attendee',
-  listAttendees: 'list-attendees',
-  listUserAttendees: 'list-user-attendees',
-  deleteAttendee: 'delete-attendee',
-} as const;
-
-/** One route of the HTTP API: the construct wires it in API Gateway, the local adapter dispatches it. */
-export interface RouteDefinition {
-  readonly operation: string;
-  readonly method: string;
-  /** API Gateway resource path, with `{Name}` path parameters. */
-  readonly path: string;
-  /** Optional query string parameters. */
-  readonly query: readonly string[];
-}
-
-export const ROUTES: readonly RouteDefinition[] = [
-  { operation: OPERATIONS.createAttendee, method: 'POST', path: '/meetings/{MeetingId}/attendees', query: [] },
-  {
-    operation: OPERATIONS.batchCreateAttendee,
-    method: 'POST',
-    path: '/meetings/{MeetingId}/attendees/batch',
-    query: [],
-  },
-  {
-    operation: OPERATIONS.listAttendees,
-    method: 'GET',
-    path: '/meetings/{MeetingId}/attendees',
-    query: ['max-results', 'next-token'],
-  },
-  { operation: OPERATIONS.listUserAttendees, method: 'GET', path: '/users/{ExternalUserId}/attendees', query: [] },
-  {
-    operation: OPERATIONS.deleteAttendee,
-    method: 'DELETE',
-    path: '/meetings/{MeetingId}/attendees/{AttendeeId}',
-    query: [],
-  },
-];
-
-/** The names of a route's path parameters, in order. */
-export function pathParameterNames(path: string): string[] {
-  return [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]);
-}

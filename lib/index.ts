@@ -1,2 +1,3 @@
 export * from './chime-join-service';
 export * from './join-authorization';
+export { JoinServiceOperation } from './operations';

@@ -13,6 +13,7 @@ import {
   TAG_VALUE_MIN_LENGTH,
   TAGS_MAX_ITEMS,
 } from './contract';
+import type { RequestBody } from './operations';
 
 /*
  * JSON-schema models of the request bodies, built from the same constants the handlers validate with, so that
@@ -65,18 +66,19 @@ function attendee(requireExternalUserId: boolean): apigateway.JsonSchema {
   };
 }
 
-/** The body of `POST /meetings/{MeetingId}/attendees`. */
-export function createAttendeeSchema(requireExternalUserId: boolean): apigateway.JsonSchema {
-  return {
-    schema: apigateway.JsonSchemaVersion.DRAFT4,
-    title: 'CreateAttendeeRequest',
-    ...attendee(requireExternalUserId),
-  };
+/** What a body schema depends on: whether a join must name its ExternalUserId (it need not when a token does). */
+export interface RequestSchemaOptions {
+  readonly bodyNamesUser: boolean;
 }
 
-/** The body of `POST /meetings/{MeetingId}/attendees/batch`. */
-export function batchCreateAttendeeSchema(): apigateway.JsonSchema {
-  return {
+/** One JSON schema per request body of the operation table; a new body name without a schema fails to compile. */
+const SCHEMAS: Record<RequestBody, (options: RequestSchemaOptions) => apigateway.JsonSchema> = {
+  CreateAttendeeRequest: ({ bodyNamesUser }) => ({
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title: 'CreateAttendeeRequest',
+    ...attendee(bodyNamesUser),
+  }),
+  BatchCreateAttendeeRequest: () => ({
     schema: apigateway.JsonSchemaVersion.DRAFT4,
     title: 'BatchCreateAttendeeRequest',
     type: OBJECT,
@@ -85,5 +87,10 @@ export function batchCreateAttendeeSchema(): apigateway.JsonSchema {
     properties: {
       Attendees: { type: ARRAY, minItems: BATCH_MIN_ITEMS, maxItems: BATCH_MAX_ITEMS, items: attendee(true) },
     },
-  };
+  }),
+};
+
+/** The JSON schema of a request body. */
+export function requestBodySchema(body: RequestBody, options: RequestSchemaOptions): apigateway.JsonSchema {
+  return SCHEMAS[body](options);
 }

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { pathParameterNames, ROUTES, type RouteDefinition } from '../lib/contract';
+import { httpMethods, OPERATION_TABLE, type OperationDefinition, pathParameterNames } from '../lib/operations';
 import { listenOnLoopback } from './loopback';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 export interface LocalApiOptions {
-  /** The handler of each operation, by operation name (`OPERATIONS` in lib/contract.ts). */
+  /** The handler of each operation, by operation (lib/operations.ts). */
   readonly handlers: Record<string, ProxyHandler>;
   /** Port on 127.0.0.1; 0 picks a free one. */
   readonly port?: number;
@@ -33,12 +33,12 @@ export interface LocalApi {
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 interface CompiledRoute {
-  readonly route: RouteDefinition;
+  readonly route: OperationDefinition;
   readonly pattern: RegExp;
   readonly names: string[];
 }
 
-const COMPILED: CompiledRoute[] = ROUTES.map((route) => ({
+const COMPILED: CompiledRoute[] = OPERATION_TABLE.map((route) => ({
   route,
   names: pathParameterNames(route.path),
   // A path parameter is one non-empty segment, as in API Gateway.
@@ -76,7 +76,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   if (method === 'OPTIONS' && matches.length > 0 && allowedOrigin) {
     res.writeHead(204, {
       'access-control-allow-origin': allowedOrigin,
-      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-methods': [...httpMethods(), 'OPTIONS'].join(','),
       'access-control-allow-headers':
         'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
       'access-control-max-age': '3600',
@@ -126,7 +126,7 @@ function toProxyEvent(
   req: IncomingMessage,
   url: URL,
   method: string,
-  route: RouteDefinition,
+  route: OperationDefinition,
   pathParameters: Record<string, string>,
   body: Buffer,
   requestId: string,

@@ -3,7 +3,9 @@
 // Used by `npm run local` and by the end-to-end tests.
 import { type IncomingMessage } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV, OPERATIONS } from '../lib/contract';
+import { ENV } from '../lib/contract';
+import { OPERATION_TABLE } from '../lib/operations';
+import { discardClients } from '../lambda/shared/clients';
 import { type LocalApi, type ProxyHandler, startLocalApi } from './api-gateway';
 import { type ChimeEmulator, type ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
 import { createAttendeeTable, type LocalDynamoDb, startDynamoDb } from './dynamodb';
@@ -50,6 +52,11 @@ export interface LocalJoinService {
   /** A client of the local DynamoDB, for reading the table. */
   readonly dynamodbClient: DynamoDBClient;
   readonly tableName: string;
+  /**
+   * Gives the handlers new AWS clients, as new Lambda containers would have: one process stands in for all of a
+   * deployment's containers, so without this one scenario's failures drain the SDK's retry quota for the next.
+   */
+  newContainers(): void;
   stop(): Promise<void>;
 }
 
@@ -75,20 +82,21 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     [ENV.includeMeeting]: String(options.includeMeeting ?? true),
     [ENV.chimeRegion]: region,
     [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
-    [ENV.dynamodbEndpoint]: dynamodbFaults?.endpoint ?? dynamodb.endpoint,
+    // The SDK's own endpoint settings, as for any AWS SDK client pointed at a stand-in.
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbFaults?.endpoint ?? dynamodb.endpoint,
     [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
     AWS_REGION: region,
   });
   if (options.attendeeTtlSeconds !== undefined)
     process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
   if (emulator) {
-    process.env[ENV.chimeEndpoint] = emulator.endpoint;
+    process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS = emulator.endpoint;
     // The emulator and dynalite want a signature, not real credentials; keep any real ones the caller has.
     const { credentials } = emulator.clientConfig();
     process.env.AWS_ACCESS_KEY_ID ??= credentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
   } else {
-    delete process.env[ENV.chimeEndpoint];
+    delete process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS;
   }
 
   const handlers = await loadHandlers();
@@ -106,6 +114,7 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     dynamodbFaults,
     dynamodbClient,
     tableName: LOCAL_TABLE_NAME,
+    newContainers: discardClients,
     async stop() {
       await api.stop();
       dynamodbClient.destroy();
@@ -122,19 +131,14 @@ function identityFromHeaders(request: IncomingMessage): Record<string, string> |
   return { ...(typeof externalUserId === 'string' && { externalUserId }), isAdmin: String(isAdmin) };
 }
 
+/** Each operation's handler, from lambda/<operation>.ts: the operation table names them all. */
 async function loadHandlers(): Promise<Record<string, ProxyHandler>> {
-  const [create, batch, list, listUser, remove] = await Promise.all([
-    import('../lambda/create-attendee'),
-    import('../lambda/batch-create-attendee'),
-    import('../lambda/list-attendees'),
-    import('../lambda/list-user-attendees'),
-    import('../lambda/delete-attendee'),
-  ]);
-  return {
-    [OPERATIONS.createAttendee]: create.handler,
-    [OPERATIONS.batchCreateAttendee]: batch.handler,
-    [OPERATIONS.listAttendees]: list.handler,
-    [OPERATIONS.listUserAttendees]: listUser.handler,
-    [OPERATIONS.deleteAttendee]: remove.handler,
-  };
+  const modules = await Promise.all(
+    OPERATION_TABLE.map(async ({ operation }) => {
+      const module = (await import(`../lambda/${operation}`)) as { handler?: ProxyHandler };
+      if (typeof module.handler !== 'function') throw new Error(`lambda/${operation}.ts exports no handler`);
+      return [operation, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(modules);
 }

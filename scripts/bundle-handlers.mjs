@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lambdaDir = join(root, 'lambda');
-const assetsDir = join(root, 'assets');
+// `--bench`: the benchmark's copies (bench/tmp/bundles/<operation>/index.js), the shipped code plus one export,
+// `buildClients()`, that production bundles never carry.
+const forBench = process.argv.includes('--bench');
+const assetsDir = forBench ? join(root, 'bench', 'tmp', 'bundles') : join(root, 'assets');
 const analyze = process.argv.includes('--analyze');
 // `--quiet`: no size table (the example app's `cdk synth` bundles first, and its output is the template).
 const quiet = process.argv.includes('--quiet');
@@ -122,12 +125,13 @@ if (entries.length === 0) throw new Error('no handler entries found in lambda/')
 checkStandIns();
 
 /**
- * Each bundle is the handler module plus `buildClients()`, which builds (and returns) the dependencies its first
- * valid request uses: the configuration and the AWS clients, otherwise built lazily on first use. Lambda never
- * calls it; bench/run.ts does, to time a cold start without a network and to give the warm benchmark the
- * clients whose transport it replaces. They are the handler's own deps, so a bundle gains no client.
+ * A bundle is the handler module as it is. The benchmark's copy adds `buildClients()`, which builds (and returns)
+ * the dependencies its first valid request uses: the configuration and the AWS clients, otherwise built lazily on
+ * first use. bench/run.ts calls it to time a cold start without a network and to give the warm benchmark the
+ * clients whose transport it replaces. They are the handler's own deps, so the copy gains no client.
  */
 function entryOf(file) {
+  if (!forBench) return `export * from './${file}';\n`;
   const source = readFileSync(join(lambdaDir, file), 'utf8');
   const deps = source.match(/\b(awsTableDeps|awsDeps)\b/)?.[1];
   if (!deps) throw new Error(`${file} uses neither awsDeps nor awsTableDeps from ./shared/clients`);
@@ -181,7 +185,7 @@ for (const file of entries) {
   sizes[name] = statSync(outfile).size;
   if (analyze) printComposition(name, result.metafile);
 }
-writeFileSync(join(assetsDir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
+if (!forBench) writeFileSync(join(assetsDir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
 for (const [name, size] of Object.entries(sizes)) {
   if (quiet) break;
   console.log(`${name.padEnd(24)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);

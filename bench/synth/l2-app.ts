@@ -6,7 +6,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ATTENDEE_TABLE, ROUTES } from '../../lib/contract';
+import { ATTENDEE_TABLE } from '../../lib/contract';
+import { OPERATION_TABLE } from '../../lib/operations';
 
 const app = new App();
 const stack = new Stack(app, 'BenchBareL2');
@@ -22,7 +23,7 @@ table.addGlobalSecondaryIndex({
   sortKey: { name: ATTENDEE_TABLE.meetingIndexSortKey, type: dynamodb.AttributeType.STRING },
 });
 const api = new apigateway.RestApi(stack, 'Api');
-for (const route of ROUTES) {
+for (const route of OPERATION_TABLE) {
   const fn = new lambda.Function(stack, route.operation, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,

@@ -1,7 +1,7 @@
 /**
- * All access to the attendee table: which Chime attendee each external user is in each meeting. Attribute
- * values are marshalled by hand (a few S/N/M/L shapes) to keep `@aws-sdk/lib-dynamodb` out of the bundles.
- * The item never holds a JoinToken: there is no field for one.
+ * All access to the attendee table: which Chime attendee each external user is in each meeting. Items are
+ * converted with `@aws-sdk/util-dynamodb` (a few KB; the document client of `@aws-sdk/lib-dynamodb` would add its
+ * own middleware to every call). The item never holds a JoinToken: there is no field for one.
  */
 import type { Attendee, AttendeeCapabilities } from '@aws-sdk/client-chime-sdk-meetings';
 import {
@@ -14,6 +14,7 @@ import {
   type QueryCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTENDEE_TABLE, CAPABILITY_NAMES } from '../../lib/contract';
 import type { Deps } from './clients';
 import type { Tag } from './validation';
@@ -257,48 +258,40 @@ function attendeeIdCondition(attendeeId: string) {
   };
 }
 
-const keyOf = (key: MappingKey): Record<string, AttributeValue> => ({
-  [PK]: { S: key.externalUserId },
-  [SK]: { S: key.meetingId },
-});
+const keyOf = (key: MappingKey): Record<string, AttributeValue> =>
+  marshall({ [PK]: key.externalUserId, [SK]: key.meetingId });
 
-const keyFromItem = (item: Record<string, AttributeValue>): MappingKey => ({
-  externalUserId: item[PK]?.S ?? '',
-  meetingId: item[SK]?.S ?? '',
-});
+const keyFromItem = (item: Record<string, AttributeValue>): MappingKey => {
+  const key = unmarshall(item);
+  return { externalUserId: String(key[PK] ?? ''), meetingId: String(key[SK] ?? '') };
+};
 
+/** The item of the table's data contract (SERVICE.md, "The table"); absent fields are left out. */
 function toItem(mapping: AttendeeMapping): Record<string, AttributeValue> {
-  const { capabilities, tags, expiresAt } = mapping;
-  return {
-    ...keyOf(mapping),
-    [ATTENDEE_ID]: { S: mapping.attendeeId },
-    ...(capabilities && {
-      [CAPABILITIES]: {
-        M: Object.fromEntries(
-          CAPABILITY_NAMES.flatMap((name) => {
-            const value = capabilities[name];
-            return value ? [[name, { S: value }]] : [];
-          }),
-        ),
-      },
-    }),
-    ...(tags && { [TAGS]: { L: tags.map((tag) => ({ M: { Key: { S: tag.Key }, Value: { S: tag.Value } } })) } }),
-    [CREATED_AT]: { S: mapping.createdAt },
-    ...(expiresAt !== undefined && { [EXPIRES_AT]: { N: String(expiresAt) } }),
-  };
+  const { capabilities } = mapping;
+  return marshall(
+    {
+      [PK]: mapping.externalUserId,
+      [SK]: mapping.meetingId,
+      [ATTENDEE_ID]: mapping.attendeeId,
+      // Only the three capability names: an SDK object may carry more than the contract's fields.
+      [CAPABILITIES]: capabilities && Object.fromEntries(CAPABILITY_NAMES.map((name) => [name, capabilities[name]])),
+      [TAGS]: mapping.tags?.map(({ Key, Value }) => ({ Key, Value })),
+      [CREATED_AT]: mapping.createdAt,
+      [EXPIRES_AT]: mapping.expiresAt,
+    },
+    { removeUndefinedValues: true },
+  );
 }
 
 function fromItem(item: Record<string, AttributeValue>): AttendeeMapping {
-  const capabilities = item[CAPABILITIES]?.M;
-  const expiresAt = item[EXPIRES_AT]?.N;
+  const values = unmarshall(item);
   return {
     ...keyFromItem(item),
-    attendeeId: item[ATTENDEE_ID]?.S ?? '',
-    capabilities:
-      capabilities &&
-      (Object.fromEntries(CAPABILITY_NAMES.map((n) => [n, capabilities[n]?.S])) as unknown as AttendeeCapabilities),
-    tags: item[TAGS]?.L?.map((tag) => ({ Key: tag.M?.Key?.S ?? '', Value: tag.M?.Value?.S ?? '' })),
-    createdAt: item[CREATED_AT]?.S ?? '',
-    expiresAt: expiresAt === undefined ? undefined : Number(expiresAt),
+    attendeeId: String(values[ATTENDEE_ID] ?? ''),
+    capabilities: values[CAPABILITIES] as AttendeeCapabilities | undefined,
+    tags: values[TAGS] as Tag[] | undefined,
+    createdAt: String(values[CREATED_AT] ?? ''),
+    expiresAt: values[EXPIRES_AT] === undefined ? undefined : Number(values[EXPIRES_AT]),
   };
 }

@@ -4,39 +4,10 @@
  * request that reaches a function some other way (a direct invocation, a misconfigured route) cannot bypass them.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { AUTH_MODES, DEFAULT_ADMIN_GROUP, DEFAULT_IDENTITY_CLAIM, ENV, OPERATIONS } from '../../lib/contract';
+import { type JoinServiceOperation, operationDefinition } from '../../lib/operations';
+import type { AuthConfig } from './config';
 import { JoinServiceError } from './errors';
-import type { CallerIdentity, JoinRequest, Operation } from './http';
-
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export interface AuthConfig {
-  readonly mode: AuthMode;
-  readonly identityClaim: string;
-  readonly adminGroup: string;
-}
-
-/** Routes that act on other users' attendees. */
-const ADMIN_ONLY: ReadonlySet<Operation> = new Set([
-  OPERATIONS.batchCreateAttendee,
-  OPERATIONS.listAttendees,
-  OPERATIONS.deleteAttendee,
-]);
-
-/** A missing or unknown mode fails every request (500, logged): never guess towards open. */
-export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
-  const mode = env[ENV.authMode];
-  if (!AUTH_MODES.includes(mode as AuthMode)) {
-    throw new Error(
-      `${ENV.authMode} must be one of ${AUTH_MODES.join(', ')}; got ${mode === undefined ? 'nothing' : `"${mode}"`}`,
-    );
-  }
-  return {
-    mode: mode as AuthMode,
-    identityClaim: env[ENV.authIdentityClaim] || DEFAULT_IDENTITY_CLAIM,
-    adminGroup: env[ENV.authAdminGroup] || DEFAULT_ADMIN_GROUP,
-  };
-}
+import type { CallerIdentity, IncomingRequest } from './types';
 
 /**
  * The caller's identity, or undefined when the request carries none that the mode accepts.
@@ -74,18 +45,22 @@ export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig):
   }
 }
 
-/** Refuses a caller the operation is not for: 401 without an identity, 403 without the right. */
+/**
+ * Refuses a caller the operation is not for: 401 without an identity, 403 without the right. The operation table
+ * is an allow-list: an operation whose row names no `callers` is for administrators only.
+ */
 export function authorize(
-  operation: Operation,
-  request: Omit<JoinRequest, 'identity'>,
+  operation: JoinServiceOperation,
+  request: IncomingRequest,
   identity: CallerIdentity | undefined,
 ): CallerIdentity {
   if (!identity) throw new JoinServiceError(401, 'Unauthorized', 'The request carries no identity this API accepts');
   if (identity.isAdmin) return identity;
-  if (ADMIN_ONLY.has(operation)) {
-    throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
-  }
-  if (operation === OPERATIONS.listUserAttendees && request.pathParameters.ExternalUserId !== identity.externalUserId) {
+  const { callers } = operationDefinition(operation);
+  if (callers !== 'self') throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
+  // A path naming a user is the caller's own; a body naming one is checked where the body is read (validation.ts).
+  const named = request.pathParameters.ExternalUserId;
+  if (named !== undefined && named !== identity.externalUserId) {
     throw new JoinServiceError(403, 'Forbidden', "Only administrators may look up another user's attendees");
   }
   return identity;
@@ -100,7 +75,3 @@ function groupsOf(value: unknown): string[] {
     .split(/[\s,]+/)
     .filter(Boolean);
 }
-
-let config: AuthConfig | undefined;
-/** The container's authorization config, read once. */
-export const authConfig = () => (config ??= readAuthConfig(process.env));

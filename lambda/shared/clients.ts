@@ -1,34 +1,25 @@
 /**
- * Everything a handler takes from its environment: the AWS clients (built once per container, on first use)
- * and the configuration the construct sets. Only the modular clients are imported, so each bundle carries just
- * the commands its handler sends. The SDK's keep-alive connections stay; its retries and per-attempt timeouts
- * are bounded (see retry.ts) so that every call ends inside the function's timeout.
+ * The AWS clients a handler calls (built once per container, on first use) and the dependencies a handler core is
+ * given. Only the modular clients are imported, so each bundle carries just the commands its handler sends. The
+ * SDK's keep-alive connections stay; its retries and per-attempt timeouts are bounded (retry.ts) so that every
+ * call ends inside the function's timeout.
  */
-import { ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
+import {
+  ChimeSDKMeetingsClient,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ATTENDEE_TABLE, DEFAULT_ATTENDEE_TTL_SECONDS, ENV } from '../../lib/contract';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
+import { chimeRegion, type HandlerConfig, handlerConfig } from './config';
 import { currentCounters } from './metrics';
 import { boundedRetryStrategy } from './retry';
 import { Sha256 } from './sha256';
 
-/** Counts a throttled Chime attempt on the request running now (its EMF record reports ChimeThrottles). */
-const countChimeThrottle = () => {
-  const counters = currentCounters();
-  if (counters) counters.chimeThrottles += 1;
-};
-
 /** Per-attempt limits: 3 attempts of 3 s plus 1.5 s of backoff fit the single-operation functions' 15 s timeout. */
 const CONNECTION_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 3_000;
-
-export interface HandlerConfig {
-  readonly tableName: string;
-  readonly meetingIndexName: string;
-  /** Whether a join answer carries the Meeting (one GetMeeting call, in parallel with CreateAttendee). */
-  readonly includeMeeting: boolean;
-  readonly attendeeTtlSeconds: number;
-}
 
 /** What a handler core is given: the clients, the config and a clock. Tests inject mocks or local endpoints. */
 export interface Deps {
@@ -41,54 +32,25 @@ export interface Deps {
 /** What a handler that only reads and writes the table needs (its bundle then carries no Chime client). */
 export type TableDeps = Pick<Deps, 'dynamodb' | 'config' | 'now'>;
 
-/** Reads and checks the configuration; a deployment error fails every request with 500 and says why in the log. */
-export function readConfig(env: NodeJS.ProcessEnv): HandlerConfig {
-  const tableName = env[ENV.tableName];
-  if (!tableName) throw new Error(`${ENV.tableName} is not set`);
-  const includeMeeting = env[ENV.includeMeeting] ?? 'true';
-  if (includeMeeting !== 'true' && includeMeeting !== 'false')
-    throw new Error(`${ENV.includeMeeting} must be true or false`);
-  const ttl = env[ENV.attendeeTtlSeconds];
-  const attendeeTtlSeconds = ttl === undefined || ttl === '' ? DEFAULT_ATTENDEE_TTL_SECONDS : Number(ttl);
-  if (!Number.isSafeInteger(attendeeTtlSeconds) || attendeeTtlSeconds <= 0) {
-    throw new Error(`${ENV.attendeeTtlSeconds} must be a positive whole number of seconds`);
-  }
-  return {
-    tableName,
-    meetingIndexName: env[ENV.meetingIndexName] || ATTENDEE_TABLE.meetingIndexName,
-    includeMeeting: includeMeeting === 'true',
-    attendeeTtlSeconds,
-  };
-}
-
-/** The allowed CORS origins, from the comma-separated list the construct sets (none when unset). */
-export function readCorsAllowOrigins(env: NodeJS.ProcessEnv): string[] {
-  return (env[ENV.corsAllowOrigins] ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
-}
-
 let chime: ChimeSDKMeetingsClient | undefined;
 let dynamodb: DynamoDBClient | undefined;
-let config: HandlerConfig | undefined;
-let cors: string[] | undefined;
 
-/** Chime SDK Meetings runs in fewer regions than Lambda, hence its own region; the SDK's default otherwise. */
 export const chimeClient = () =>
-  (chime ??= leanClient(
-    new ChimeSDKMeetingsClient(
-      clientOptions(process.env[ENV.chimeRegion], process.env[ENV.chimeEndpoint], countChimeThrottle),
-    ),
-    'chime',
-  ));
-export const dynamodbClient = () =>
-  (dynamodb ??= leanClient(
-    new DynamoDBClient(clientOptions(undefined, process.env[ENV.dynamodbEndpoint])),
-    'dynamodb',
-  ));
+  (chime ??= countThrottles(leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion())), 'chime')));
+export const dynamodbClient = () => (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined)), 'dynamodb'));
 
 type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient;
+
+/**
+ * Drops the container's clients, so the next call builds new ones (with a full retry quota), as a new Lambda
+ * container would. Only local mode calls it: there one process stands in for many containers.
+ */
+export function discardClients(): void {
+  chime?.destroy();
+  dynamodb?.destroy();
+  chime = undefined;
+  dynamodb = undefined;
+}
 
 /**
  * Two pieces of per-call work the SDK does for nothing here, dropped through its public configuration:
@@ -97,7 +59,7 @@ type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient;
  *   (test/handlers/clients.test.ts).
  * - No logger is configured, so the logger middleware only copies every input and output through the
  *   sensitive-data filter for a no-op logger. Our own log line is written in http.ts.
- * With sha256.ts, a warm join allocates ~11% less (339 to 302 KiB) and takes ~12% less time (bench/warm.mjs).
+ * With sha256.ts, a warm join allocates ~11% less (339 to 302 KiB) and takes ~12% less time (docs/PERFORMANCE.md).
  */
 export function leanClient<T extends SdkClient>(client: T, signingName: string): T {
   const { config } = client;
@@ -113,8 +75,29 @@ export function leanClient<T extends SdkClient>(client: T, signingName: string):
   return client;
 }
 
-export const handlerConfig = () => (config ??= readConfig(process.env));
-export const corsAllowOrigins = () => (cors ??= readCorsAllowOrigins(process.env));
+/**
+ * Counts every Chime attempt answered with HTTP 429 on the running request's record (its ChimeThrottles metric),
+ * retried attempts included: placed inside the retry middleware, it sees each attempt.
+ */
+export function countThrottles(client: ChimeSDKMeetingsClient): ChimeSDKMeetingsClient {
+  const counter: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode === 429) {
+        const counters = currentCounters();
+        if (counters) counters.chimeThrottles += 1;
+      }
+      throw err;
+    }
+  };
+  client.middlewareStack.addRelativeTo(counter, {
+    name: 'throttleCounter',
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+  });
+  return client;
+}
 
 /**
  * The production dependencies. Getters, so that nothing is built before a core first uses it: validation runs
@@ -149,14 +132,14 @@ export const awsTableDeps: TableDeps = {
 };
 
 /**
- * Unset options are left out, so the SDK's own defaults (region chain, real endpoints) apply. Retries and
- * per-attempt timeouts are bounded so a call ends, as our own JSON error, well inside the function's timeout.
+ * Unset options are left out, so the SDK's own defaults apply (region chain; endpoints, including the standard
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables local runs set). Retries and per-attempt timeouts are bounded so a call
+ * ends, as our own JSON error, well inside the function's timeout.
  */
-function clientOptions(region: string | undefined, endpoint: string | undefined, onThrottled?: () => void) {
+function clientOptions(region: string | undefined) {
   return {
     ...(region && { region }),
-    ...(endpoint && { endpoint }),
-    retryStrategy: boundedRetryStrategy(Math.random, onThrottled),
+    retryStrategy: boundedRetryStrategy(),
     // SigV4's hashes without a native object per digest (see sha256.ts).
     sha256: Sha256,
     // Resolve each command's middleware stack once per container, not on every call (~15% of a warm join's time).

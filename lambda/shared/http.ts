@@ -5,44 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { OPERATIONS } from '../../lib/contract';
-import { authConfig, authorize, callerIdentity } from './authorization';
-import { corsAllowOrigins } from './clients';
+import { JoinServiceOperation } from '../../lib/operations';
+import { authorize, callerIdentity } from './authorization';
+import { authConfig, corsAllowOrigins } from './config';
 import { type JoinServiceError, toJoinServiceError } from './errors';
 import { emitRequestRecord, withCounters } from './metrics';
+import type { HandlerCore, IncomingRequest, JoinResponse, Operation } from './types';
 
-/**
- * Who is calling (see authorization.ts). In IAM mode API Gateway's grants have already decided, so the caller is
- * `{ isAdmin: true }` and carries no ExternalUserId; token-based modes fill both from `requestContext.authorizer`.
- */
-export interface CallerIdentity {
-  readonly externalUserId?: string;
-  readonly isAdmin: boolean;
-}
-
-export interface JoinRequest {
-  readonly pathParameters: Readonly<Record<string, string | undefined>>;
-  readonly queryStringParameters: Readonly<Record<string, string | undefined>>;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string | null;
-  readonly isBase64Encoded?: boolean;
-  /** API Gateway's request id: in every error body and log line, so a caller's report can be traced. */
-  readonly requestId: string;
-  readonly identity: CallerIdentity;
-}
-
-export interface JoinResponse {
-  readonly statusCode: number;
-  /** Serialized as JSON; absent for 204. */
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** A request before the caller is authorized. */
-export type IncomingRequest = Omit<JoinRequest, 'identity'>;
-export type Operation = (typeof OPERATIONS)[keyof typeof OPERATIONS];
-export type HandlerCore<D> = (request: JoinRequest, deps: D) => Promise<JoinResponse>;
+export type { CallerIdentity, HandlerCore, IncomingRequest, JoinRequest, JoinResponse, Operation } from './types';
 
 /**
  * The Lambda entry of one operation: the caller is authorized first (401/403 before any validation message),
@@ -101,8 +71,9 @@ export async function serve<R extends IncomingRequest>(
 /** Attendees a response hands out: one for a join, each created attendee of a batch. */
 function joinsIn(operation: Operation, response: JoinResponse): number {
   if (response.statusCode >= 300) return 0;
-  if (operation === 'create-attendee') return 1;
-  if (operation === 'batch-create-attendee') return (response.body as { Attendees?: unknown[] }).Attendees?.length ?? 0;
+  if (operation === JoinServiceOperation.CREATE_ATTENDEE) return 1;
+  if (operation === JoinServiceOperation.BATCH_CREATE_ATTENDEE)
+    return (response.body as { Attendees?: unknown[] }).Attendees?.length ?? 0;
   return 0;
 }
 

@@ -3,11 +3,12 @@
  * PutMetricData call and no extra permission. The record is also the request's log line (ids, status, timing,
  * error code), and like every log line it never carries a body, a join token or an ExternalUserId.
  */
-import { ENV, METRICS_NAMESPACE } from '../../lib/contract';
+import { METRICS_NAMESPACE } from '../../lib/contract';
+import { metricsService } from './config';
 
 /** What a request counts while it runs; read by the record at its end. */
 export interface RequestCounters {
-  /** Chime calls answered with throttling, retried ones included (counted by the Chime client's retry strategy). */
+  /** Chime calls answered with throttling, retried ones included (counted by a middleware of the Chime client). */
   chimeThrottles: number;
 }
 
@@ -92,6 +93,5 @@ export function emfRecord(record: RequestRecord, service: string, timestamp: num
  * record in a `message` field, where CloudWatch no longer finds the EMF directive.
  */
 export function emitRequestRecord(record: RequestRecord): void {
-  const service = process.env[ENV.metricsService] || 'local';
-  process.stdout.write(`${JSON.stringify(emfRecord(record, service, Date.now()))}\n`);
+  process.stdout.write(`${JSON.stringify(emfRecord(record, metricsService(), Date.now()))}\n`);
 }

@@ -1,48 +1,49 @@
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+/**
+ * The SDK's standard retry strategy (3 attempts, exponential backoff with full jitter, throttling and transient
+ * errors only, and its retry quota: a container that keeps failing stops retrying until calls succeed again),
+ * bounded for a Lambda function behind API Gateway:
+ * - backoff bases are capped (0.5 s for throttling instead of the SDK's 1 s), so one call's retries sleep at most
+ *   MAX_TOTAL_RETRY_DELAY_MS;
+ * - a server's Retry-After hint is not slept on (the SDK would wait up to 5 s more per retry): once the attempts
+ *   are spent the handler answers 429/503 and passes the hint on to its caller instead;
+ * - Chime's LimitExceededException (the fixed 250-attendee cap), which the SDK classes as throttling, is never
+ *   retried: waiting cannot help.
+ * Throttled attempts are counted by a middleware (clients.ts), not here.
+ */
+import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
 
 /** Attempts per AWS call, the first one included (the SDK's standard mode uses 3 too). */
 export const MAX_ATTEMPTS = 3;
-/** Backoff bases: retry n (1, 2) waits a random time below base × 2^(n-1). */
-const BASE_DELAY_MS = { THROTTLING: 500, TRANSIENT: 100 } as const;
-/** Chime answers its fixed 250-attendee cap with this; the SDK counts it as throttling, but waiting cannot help. */
-const NEVER_RETRIED = new Set(['LimitExceededException']);
+/** Largest backoff base: retry n (1, 2) sleeps a random time below base × 2^(n-1). */
+const MAX_DELAY_BASE_MS = 500;
+/** Longest time one call's retries can sleep in all (for sizing timeouts): 0.5 s + 1 s. */
+export const MAX_TOTAL_RETRY_DELAY_MS = MAX_DELAY_BASE_MS * (2 ** (MAX_ATTEMPTS - 1) - 1);
+const NEVER_RETRIED: ReadonlySet<string> = new Set(['LimitExceededException']);
 
-/** Longest time the strategy can sleep across one call's retries (for sizing timeouts): 0.5 s + 1 s. */
-export const MAX_TOTAL_RETRY_DELAY_MS = BASE_DELAY_MS.THROTTLING * (2 ** (MAX_ATTEMPTS - 1) - 1);
-
-class Token implements RetryToken {
-  constructor(
-    private readonly count: number,
-    private readonly delay: number,
-  ) {}
-  getRetryCount(): number {
-    return this.count;
+/** The SDK's full-jitter exponential backoff with the base it asks for, capped at MAX_DELAY_BASE_MS. */
+export class BoundedBackoff {
+  private base = MAX_DELAY_BASE_MS;
+  constructor(private readonly random: () => number = Math.random) {}
+  setDelayBase(delay: number): void {
+    this.base = Math.min(delay, MAX_DELAY_BASE_MS);
   }
-  getRetryDelay(): number {
-    return this.delay;
+  computeNextBackoffDelay(retryCount: number): number {
+    return Math.floor(this.random() * this.base * 2 ** retryCount);
   }
 }
 
-/**
- * The SDK's standard policy (3 attempts, exponential backoff with full jitter, throttling and transient errors
- * only) bounded for a Lambda function behind API Gateway. It does not sleep for the server's Retry-After hint,
- * which can be longer than the function's whole timeout: once the attempts are spent the handler answers
- * 429/503 and passes the hint on to the caller instead. Throwing from `refreshRetryTokenForRetry` makes the SDK
- * rethrow the service's own error.
- */
-export function boundedRetryStrategy(random: () => number = Math.random, onThrottled?: () => void): RetryStrategyV2 {
+export function boundedRetryStrategy(random: () => number = Math.random): RetryStrategyV2 {
+  // Tokens pass through unchanged: the SDK hands back the ones this strategy issued.
+  const standard = new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: new BoundedBackoff(random) });
   return {
-    acquireInitialRetryToken: async () => new Token(0, 0),
-    refreshRetryTokenForRetry: async (token: RetryToken, info: RetryErrorInfo) => {
-      const retry = token.getRetryCount() + 1;
-      const name = (info.error as { name?: string } | undefined)?.name ?? '';
-      // Every throttled attempt, the last one included (the SDK asks here before giving up too).
-      if (info.errorType === 'THROTTLING' && !NEVER_RETRIED.has(name)) onThrottled?.();
-      if (retry >= MAX_ATTEMPTS) throw new Error('retry attempts exhausted');
-      if (info.errorType !== 'THROTTLING' && info.errorType !== 'TRANSIENT') throw new Error('not retryable');
-      if (NEVER_RETRIED.has(name)) throw new Error('not retryable');
-      return new Token(retry, Math.floor(random() * BASE_DELAY_MS[info.errorType] * 2 ** (retry - 1)));
+    acquireInitialRetryToken: (scope: string) => standard.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: async (token: StandardRetryToken, info: RetryErrorInfo) => {
+      const name = (info.error as { name?: unknown } | undefined)?.name;
+      // Throwing makes the SDK rethrow the service's own error.
+      if (typeof name === 'string' && NEVER_RETRIED.has(name)) throw new Error('not retryable');
+      return standard.refreshRetryTokenForRetry(token, { ...info, retryAfterHint: undefined });
     },
-    recordSuccess: () => undefined,
+    recordSuccess: (token: StandardRetryToken) => standard.recordSuccess(token),
   };
 }

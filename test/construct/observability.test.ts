@@ -1,3 +1,4 @@
+import { JoinServiceOperation } from '../../lib/operations';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { synthService } from './template-helpers';
 
@@ -29,14 +30,14 @@ describe('metrics', () => {
     ],
     [
       'metricLatency',
-      () => service.metricLatency('create-attendee'),
+      () => service.metricLatency(JoinServiceOperation.CREATE_ATTENDEE),
       'Latency',
       { Service: 'TestStack/JoinService', Operation: 'create-attendee' },
       'p99',
     ],
     [
       'metricRequests',
-      () => service.metricRequests('list-attendees'),
+      () => service.metricRequests(JoinServiceOperation.LIST_ATTENDEES),
       'Requests',
       { Service: 'TestStack/JoinService', Operation: 'list-attendees' },
       'Sum',

@@ -25,6 +25,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   service.emulator!.resetFaults();
+  // Each scenario meets fresh containers: a full retry quota, as after a quiet spell in Lambda.
+  service.newContainers();
   onEmulatorLog = undefined;
 });
 

@@ -8,8 +8,10 @@ import {
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV, OPERATIONS } from '../../lib/contract';
-import { type AuthConfig, authorize, callerIdentity, readAuthConfig } from '../../lambda/shared/authorization';
+import { ENV } from '../../lib/contract';
+import { JoinServiceOperation } from '../../lib/operations';
+import { authorize, callerIdentity } from '../../lambda/shared/authorization';
+import { type AuthConfig, readAuthConfig } from '../../lambda/shared/config';
 import { JoinServiceError } from '../../lambda/shared/errors';
 import { type Operation, toJoinRequest } from '../../lambda/shared/http';
 import { handler as batchHandler } from '../../lambda/batch-create-attendee';
@@ -51,12 +53,12 @@ const CALLERS = {
 
 type Caller = keyof typeof CALLERS;
 const ROUTES: Array<[Operation, Record<string, string>]> = [
-  [OPERATIONS.createAttendee, { MeetingId: MEETING_ID }],
-  [OPERATIONS.batchCreateAttendee, { MeetingId: MEETING_ID }],
-  [OPERATIONS.listAttendees, { MeetingId: MEETING_ID }],
-  [OPERATIONS.listUserAttendees, { ExternalUserId: 'alice' }],
-  [OPERATIONS.listUserAttendees, { ExternalUserId: 'bob' }],
-  [OPERATIONS.deleteAttendee, { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID }],
+  [JoinServiceOperation.CREATE_ATTENDEE, { MeetingId: MEETING_ID }],
+  [JoinServiceOperation.BATCH_CREATE_ATTENDEE, { MeetingId: MEETING_ID }],
+  [JoinServiceOperation.LIST_ATTENDEES, { MeetingId: MEETING_ID }],
+  [JoinServiceOperation.LIST_USER_ATTENDEES, { ExternalUserId: 'alice' }],
+  [JoinServiceOperation.LIST_USER_ATTENDEES, { ExternalUserId: 'bob' }],
+  [JoinServiceOperation.DELETE_ATTENDEE, { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID }],
 ];
 
 /** The expected outcome per caller, in the order of ROUTES: create, batch, list, alice's lookup, bob's lookup, delete. */

@@ -1,5 +1,6 @@
 // Batch join: chunks of 100 created one after the other, each chunk's mappings written (25 per call) before
 // the next chunk, per-item Errors passed through.
+import { JoinServiceOperation } from '../../lib/operations';
 import {
   BatchCreateAttendeeCommand,
   type BatchCreateAttendeeCommandInput,
@@ -159,7 +160,7 @@ it("keeps the first chunk's mappings when the second chunk fails, and answers th
     .rejects(new LimitExceededException({ $metadata: {}, Code: 'LimitExceeded', message: 'Attendee limit reached' }));
 
   const response = await serve(
-    'batch-create-attendee',
+    JoinServiceOperation.BATCH_CREATE_ATTENDEE,
     request({ body: JSON.stringify({ Attendees: users(150) }) }),
     (r) => batchCreateAttendee(r, testDeps()),
   );

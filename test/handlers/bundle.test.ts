@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { OPERATIONS } from '../../lib/contract';
+import { JoinServiceOperation } from '../../lib/operations';
 import { IAM_CALLER, MEETING_ID } from './fixtures';
 
 const run = promisify(execFile);
@@ -41,11 +41,15 @@ const event = (pathParameters: Record<string, string>, body: string | null = nul
 
 describe('bundled handlers', () => {
   it.each([
-    [OPERATIONS.createAttendee, event({ MeetingId: 'not-a-guid' }, '{"ExternalUserId":"alice"}'), 'MeetingId'],
-    [OPERATIONS.batchCreateAttendee, event({ MeetingId: 'not-a-guid' }, '{"Attendees":[]}'), 'MeetingId'],
-    [OPERATIONS.listAttendees, event({ MeetingId: 'not-a-guid' }), 'MeetingId'],
-    [OPERATIONS.listUserAttendees, event({ ExternalUserId: 'x' }), 'ExternalUserId'],
-    [OPERATIONS.deleteAttendee, event({ MeetingId: 'not-a-guid', AttendeeId: 'not-a-guid' }), 'MeetingId'],
+    [
+      JoinServiceOperation.CREATE_ATTENDEE,
+      event({ MeetingId: 'not-a-guid' }, '{"ExternalUserId":"alice"}'),
+      'MeetingId',
+    ],
+    [JoinServiceOperation.BATCH_CREATE_ATTENDEE, event({ MeetingId: 'not-a-guid' }, '{"Attendees":[]}'), 'MeetingId'],
+    [JoinServiceOperation.LIST_ATTENDEES, event({ MeetingId: 'not-a-guid' }), 'MeetingId'],
+    [JoinServiceOperation.LIST_USER_ATTENDEES, event({ ExternalUserId: 'x' }), 'ExternalUserId'],
+    [JoinServiceOperation.DELETE_ATTENDEE, event({ MeetingId: 'not-a-guid', AttendeeId: 'not-a-guid' }), 'MeetingId'],
   ])('%s loads with require() and answers an invalid request with 400 JSON', async (operation, invalid, field) => {
     const { result } = await invokeBundle(operation, invalid);
     expect(result.statusCode).toBe(400);
@@ -55,9 +59,13 @@ describe('bundled handlers', () => {
   });
 
   it('fails closed with 500 when the deployment lacks its authorization mode, and logs why', async () => {
-    const { result, output } = await invokeBundle(OPERATIONS.listAttendees, event({ MeetingId: MEETING_ID }), {
-      AUTH_MODE: '',
-    });
+    const { result, output } = await invokeBundle(
+      JoinServiceOperation.LIST_ATTENDEES,
+      event({ MeetingId: MEETING_ID }),
+      {
+        AUTH_MODE: '',
+      },
+    );
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body).Code).toBe('InternalFailure');
     expect(output).toContain('AUTH_MODE must be one of iam, cognito, custom, none');
@@ -65,7 +73,7 @@ describe('bundled handlers', () => {
 
   it('answers 401 in IAM mode when API Gateway reports no signed caller', async () => {
     const unsigned = { ...event({ MeetingId: MEETING_ID }), requestContext: { requestId: 'bundle-req', identity: {} } };
-    const { result } = await invokeBundle(OPERATIONS.listAttendees, unsigned);
+    const { result } = await invokeBundle(JoinServiceOperation.LIST_ATTENDEES, unsigned);
     expect(result.statusCode).toBe(401);
     expect(JSON.parse(result.body)).toEqual({
       Code: 'Unauthorized',
@@ -76,7 +84,7 @@ describe('bundled handlers', () => {
 
   it('fails a valid request with 500 when the deployment lacks its table name, and logs why', async () => {
     const { result, output } = await invokeBundle(
-      OPERATIONS.createAttendee,
+      JoinServiceOperation.CREATE_ATTENDEE,
       event({ MeetingId: MEETING_ID }, '{"ExternalUserId":"alice"}'),
     );
     expect(result.statusCode).toBe(500);
@@ -140,12 +148,16 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',
-    CHIME_ENDPOINT: endpoint,
-    DYNAMODB_ENDPOINT: endpoint,
+    AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS: endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
   });
 
-  it('list-user-attendees queries DynamoDB at DYNAMODB_ENDPOINT with a signed request', async () => {
-    const { result } = await invokeBundle(OPERATIONS.listUserAttendees, event({ ExternalUserId: 'alice' }), env());
+  it('list-user-attendees queries DynamoDB at AWS_ENDPOINT_URL_DYNAMODB (the SDK setting) with a signed request', async () => {
+    const { result } = await invokeBundle(
+      JoinServiceOperation.LIST_USER_ATTENDEES,
+      event({ ExternalUserId: 'alice' }),
+      env(),
+    );
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body).Attendees).toEqual([
       {
@@ -165,9 +177,9 @@ describe('bundled handlers calling AWS through endpoint overrides', () => {
     });
   });
 
-  it('list-attendees calls Chime at CHIME_ENDPOINT and strips the JoinToken', async () => {
+  it('list-attendees calls Chime at AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS and strips the JoinToken', async () => {
     const { result } = await invokeBundle(
-      OPERATIONS.listAttendees,
+      JoinServiceOperation.LIST_ATTENDEES,
       { ...event({ MeetingId: MEETING_ID }), queryStringParameters: { 'max-results': '5' } },
       env(),
     );

@@ -1,5 +1,6 @@
 // Deleting an attendee: Chime first, then its mapping (found through the byMeeting index); NotFound removes
 // only that attendee's mapping.
+import { JoinServiceOperation } from '../../lib/operations';
 import { ChimeSDKMeetingsClient, DeleteAttendeeCommand, NotFoundException } from '@aws-sdk/client-chime-sdk-meetings';
 import {
   BatchWriteItemCommand,
@@ -25,7 +26,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 const deleteRequest = () => request({ pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID } });
-const remove = () => serve('delete-attendee', deleteRequest(), (r) => deleteAttendee(r, testDeps()));
+const remove = () => serve(JoinServiceOperation.DELETE_ATTENDEE, deleteRequest(), (r) => deleteAttendee(r, testDeps()));
 const key = { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } };
 const expectedDeleteItem = {
   TableName: TABLE,

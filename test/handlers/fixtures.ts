@@ -2,7 +2,8 @@
 import { type Attendee, ChimeSDKMeetingsClient } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Deps, HandlerConfig } from '../../lambda/shared/clients';
+import type { Deps } from '../../lambda/shared/clients';
+import type { HandlerConfig } from '../../lambda/shared/config';
 import type { JoinRequest } from '../../lambda/shared/http';
 
 export const MEETING_ID = '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11';

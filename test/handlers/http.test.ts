@@ -1,10 +1,11 @@
 // The HTTP edge: event adaptation, error bodies, CORS, log lines, and the configuration read from env.
+import { JoinServiceOperation } from '../../lib/operations';
 import { ChimeSDKMeetingsClient, ListAttendeesCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_ATTENDEE_TTL_SECONDS, ENV } from '../../lib/contract';
 import { handler as listHandler } from '../../lambda/list-attendees';
-import { readConfig, readCorsAllowOrigins } from '../../lambda/shared/clients';
+import { readConfig, readCorsAllowOrigins } from '../../lambda/shared/config';
 import { serve, toJoinRequest, toProxyResult } from '../../lambda/shared/http';
 import { captureLogs, MEETING_ID, parseBody, proxyEvent, request, requestRecord, TABLE } from './fixtures';
 
@@ -102,7 +103,7 @@ describe('responses', () => {
   it('logs one line per request: id, operation, status, duration and error code, never the request body', async () => {
     const secret = 'personal-value-9876';
     const response = await serve(
-      'create-attendee',
+      JoinServiceOperation.CREATE_ATTENDEE,
       request({ body: JSON.stringify({ ExternalUserId: 'x', Note: secret }) }),
       async () => {
         throw Object.assign(new Error('bad'), { name: 'Whatever' });

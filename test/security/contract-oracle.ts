@@ -29,35 +29,37 @@ import {
   MAX_RESULTS_MIN,
   MEDIA_CAPABILITIES,
   NEXT_TOKEN_MAX_LENGTH,
-  OPERATIONS,
-  pathParameterNames,
-  ROUTES,
-  type RouteDefinition,
   TAG_KEY_MAX_LENGTH,
   TAG_KEY_MIN_LENGTH,
   TAG_VALUE_MAX_LENGTH,
   TAG_VALUE_MIN_LENGTH,
   TAGS_MAX_ITEMS,
 } from '../../lib/contract';
+import {
+  JoinServiceOperation,
+  OPERATION_TABLE,
+  type OperationDefinition,
+  pathParameterNames,
+} from '../../lib/operations';
 
 export type RouteKey = 'create' | 'batch' | 'list' | 'listUser' | 'delete';
 export const ROUTE_KEYS: readonly RouteKey[] = ['create', 'batch', 'list', 'listUser', 'delete'];
 
 const OPERATION_OF: Record<RouteKey, string> = {
-  create: OPERATIONS.createAttendee,
-  batch: OPERATIONS.batchCreateAttendee,
-  list: OPERATIONS.listAttendees,
-  listUser: OPERATIONS.listUserAttendees,
-  delete: OPERATIONS.deleteAttendee,
+  create: JoinServiceOperation.CREATE_ATTENDEE,
+  batch: JoinServiceOperation.BATCH_CREATE_ATTENDEE,
+  list: JoinServiceOperation.LIST_ATTENDEES,
+  listUser: JoinServiceOperation.LIST_USER_ATTENDEES,
+  delete: JoinServiceOperation.DELETE_ATTENDEE,
 };
 
-export const ROUTE: Record<RouteKey, RouteDefinition & { params: string[] }> = Object.fromEntries(
+export const ROUTE: Record<RouteKey, OperationDefinition & { params: string[] }> = Object.fromEntries(
   ROUTE_KEYS.map((key) => {
-    const route = ROUTES.find((r) => r.operation === OPERATION_OF[key]);
+    const route = OPERATION_TABLE.find((r) => r.operation === OPERATION_OF[key]);
     if (!route) throw new Error(`no route for ${key}`);
     return [key, { ...route, params: pathParameterNames(route.path) }];
   }),
-) as Record<RouteKey, RouteDefinition & { params: string[] }>;
+) as Record<RouteKey, OperationDefinition & { params: string[] }>;
 
 /** A request as a client puts it on the wire (path parameters may hold percent-escapes). */
 export interface WireRequest {

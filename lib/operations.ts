@@ -1,0 +1,170 @@
+/**
+ * The operation table: one row per operation of the join service, and every fact about it in that row. The
+ * construct derives the API's methods and models, the functions, their roles and grants and the CORS methods from
+ * it; the handlers derive who may call an operation; the local adapter derives its routes and which handler module
+ * to load; the metrics take their `Operation` names from it. test/construct/operation-table.test.ts fails when a row
+ * is not wired everywhere.
+ *
+ * This module imports nothing, so the Lambda bundles, the local stand-ins and the construct can all read it. Only
+ * `JoinServiceOperation` is public (re-exported from the package's index); the table itself is internal.
+ */
+
+/**
+ * The operations of a join service. Each value names the operation's handler, its asset folder and the
+ * `Operation` dimension of its metrics (`ChimeJoinService.metricLatency(...)`).
+ */
+export enum JoinServiceOperation {
+  /** `POST /meetings/{MeetingId}/attendees`: joins one user to a meeting. */
+  CREATE_ATTENDEE = 'create-attendee',
+  /** `POST /meetings/{MeetingId}/attendees/batch`: joins up to 250 users at once. */
+  BATCH_CREATE_ATTENDEE = 'batch-create-attendee',
+  /** `GET /meetings/{MeetingId}/attendees`: one page of a meeting's attendees. */
+  LIST_ATTENDEES = 'list-attendees',
+  /** `GET /users/{ExternalUserId}/attendees`: the meetings a user has joined, from the table. */
+  LIST_USER_ATTENDEES = 'list-user-attendees',
+  /** `DELETE /meetings/{MeetingId}/attendees/{AttendeeId}`: removes an attendee. */
+  DELETE_ATTENDEE = 'delete-attendee',
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The Chime SDK Meetings actions a handler may call (IAM action names without the `chime:` prefix). */
+export type ChimeAction =
+  | 'CreateMeeting'
+  | 'GetMeeting'
+  | 'DeleteMeeting'
+  | 'CreateAttendee'
+  | 'BatchCreateAttendee'
+  | 'GetAttendee'
+  | 'ListAttendees'
+  | 'DeleteAttendee'
+  | 'UpdateAttendeeCapabilities'
+  | 'BatchUpdateAttendeeCapabilitiesExcept';
+
+/** The DynamoDB actions a handler may call (IAM action names without the `dynamodb:` prefix). */
+export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+
+/** The request bodies the API validates at the edge (lib/request-schemas.ts has one JSON schema per name). */
+export type RequestBody = 'CreateAttendeeRequest' | 'BatchCreateAttendeeRequest';
+
+/**
+ * Who may call an operation in the token modes (Cognito, custom authorizer), besides administrators:
+ * - `self`: any authenticated user, as themself (a body or path naming another user is refused with 403).
+ * An operation without `callers` is for administrators only: a row nobody marked fails closed.
+ */
+export type Callers = 'self';
+
+export interface OperationDefinition {
+  readonly operation: JoinServiceOperation;
+  /** The construct id of the operation's function (and the prefix of its role's and log group's): logical IDs. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with `{Name}` path parameters. */
+  readonly path: string;
+  /** Optional query string parameters. */
+  readonly query: readonly string[];
+  /** Who may call it besides administrators; absent: administrators only. */
+  readonly callers?: Callers;
+  /** IAM mode: whether `grantJoin` allows it (`grantAdmin` allows every operation). */
+  readonly joinGrant?: boolean;
+  /** Chime actions the handler calls, on the account's meetings in the Chime region. */
+  readonly chime: readonly ChimeAction[];
+  /** Chime actions it calls only when joins answer the Meeting (the `includeMeeting` prop). */
+  readonly chimeWhenIncludeMeeting?: readonly ChimeAction[];
+  /** DynamoDB actions on the attendee table. */
+  readonly attendeeTable: readonly DynamoDbAction[];
+  /** DynamoDB actions on the attendee table's `byMeeting` index. */
+  readonly attendeeIndex: readonly DynamoDbAction[];
+  /**
+   * The function's timeout: below API Gateway's 29-second integration timeout and above the handler's bounded
+   * retries (3 attempts of at most 3 s and 1.5 s of backoff per AWS call), so a slow upstream ends as our own error.
+   */
+  readonly timeoutSeconds: number;
+  /** The JSON body the edge validates; absent: the route takes no body. */
+  readonly body?: RequestBody;
+}
+
+export const OPERATION_TABLE: readonly OperationDefinition[] = [
+  {
+    operation: JoinServiceOperation.CREATE_ATTENDEE,
+    id: 'CreateAttendee',
+    method: 'POST',
+    path: '/meetings/{MeetingId}/attendees',
+    query: [],
+    callers: 'self',
+    joinGrant: true,
+    chime: ['CreateAttendee'],
+    chimeWhenIncludeMeeting: ['GetMeeting'],
+    attendeeTable: ['PutItem', 'GetItem', 'BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+    body: 'CreateAttendeeRequest',
+  },
+  {
+    operation: JoinServiceOperation.BATCH_CREATE_ATTENDEE,
+    id: 'BatchCreateAttendee',
+    method: 'POST',
+    path: '/meetings/{MeetingId}/attendees/batch',
+    query: [],
+    chime: ['BatchCreateAttendee'],
+    attendeeTable: ['BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    // Up to three sequential Chime calls of 100 attendees each.
+    timeoutSeconds: 25,
+    body: 'BatchCreateAttendeeRequest',
+  },
+  {
+    operation: JoinServiceOperation.LIST_ATTENDEES,
+    id: 'ListAttendees',
+    method: 'GET',
+    path: '/meetings/{MeetingId}/attendees',
+    query: ['max-results', 'next-token'],
+    chime: ['ListAttendees'],
+    attendeeTable: ['BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.LIST_USER_ATTENDEES,
+    id: 'ListUserAttendees',
+    method: 'GET',
+    path: '/users/{ExternalUserId}/attendees',
+    query: [],
+    callers: 'self',
+    chime: [],
+    attendeeTable: ['Query'],
+    attendeeIndex: [],
+    timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.DELETE_ATTENDEE,
+    id: 'DeleteAttendee',
+    method: 'DELETE',
+    path: '/meetings/{MeetingId}/attendees/{AttendeeId}',
+    query: [],
+    chime: ['DeleteAttendee'],
+    attendeeTable: ['DeleteItem'],
+    attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+];
+
+const BY_OPERATION = new Map(OPERATION_TABLE.map((row) => [row.operation, row]));
+
+/** The row of one operation; throws for an operation the table does not hold (a bug, never a caller's input). */
+export function operationDefinition(operation: JoinServiceOperation): OperationDefinition {
+  const row = BY_OPERATION.get(operation);
+  if (!row) throw new Error(`no row in the operation table for ${operation}`);
+  return row;
+}
+
+/** The names of a route's path parameters, in order. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]);
+}
+
+/** The HTTP methods the API answers (CORS preflights list them), in a stable order. */
+export function httpMethods(): HttpMethod[] {
+  const order: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
+  return order.filter((method) => OPERATION_TABLE.some((row) => row.method === method));
+}

@@ -1,0 +1,181 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { ChimeJoinServiceProps } from '../chime-join-service';
+import { DEFAULT_ATTENDEE_TTL_SECONDS } from '../contract';
+import { JoinAuthorization } from '../join-authorization';
+
+/**
+ * Every default of the construct, in one place (the README's "Defaults" table lists the same). Props are merged
+ * over them once, in `resolveProps`, and checked there: a bad value fails synthesis with a message that names the
+ * prop, unless it is a token, which only deployment can judge.
+ */
+export const DEFAULTS = {
+  includeMeeting: true,
+  attendeeTtl: Duration.seconds(DEFAULT_ATTENDEE_TTL_SECONDS),
+  logRetention: logs.RetentionDays.ONE_YEAR,
+  corsAllowOrigins: [] as string[],
+  throttlingRateLimit: 100,
+  throttlingBurstLimit: 200,
+  stageName: 'prod',
+  cloudWatchRole: false,
+  pointInTimeRecovery: true,
+  tableRemovalPolicy: RemovalPolicy.RETAIN,
+} as const;
+
+/** The thresholds of `addAlarms()`, each overridable by its option. */
+export interface AlarmThresholds {
+  readonly serverErrors: number;
+  readonly chimeThrottles: number;
+  readonly joinLatency: Duration;
+}
+export const ALARM_DEFAULTS: AlarmThresholds = {
+  serverErrors: 5,
+  chimeThrottles: 50,
+  joinLatency: Duration.seconds(3),
+};
+
+/**
+ * The Amazon Chime SDK Meetings control regions (AWS General Reference, "Amazon Chime SDK endpoints and quotas",
+ * Meetings endpoints). Media regions are more; a control region can create meetings in any of them.
+ */
+export const CHIME_CONTROL_REGIONS: readonly string[] = [
+  'us-east-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-2',
+  'il-central-1',
+  'us-gov-east-1',
+  'us-gov-west-1',
+];
+
+/** The props with every default applied and every value checked. */
+export interface ResolvedProps {
+  readonly authorization: JoinAuthorization;
+  readonly includeMeeting: boolean;
+  readonly attendeeTtl: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly chimeRegion: string;
+  readonly corsAllowOrigins: readonly string[];
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly stageName: string;
+  readonly cloudWatchRole: boolean;
+  readonly webAclArn?: string;
+  /** An existing table, or undefined when the construct creates one with `newTable`. */
+  readonly existingTable?: dynamodb.ITable;
+  readonly newTable: {
+    readonly encryptionKey?: kms.IKey;
+    readonly pointInTimeRecovery: boolean;
+    readonly removalPolicy: RemovalPolicy;
+  };
+}
+
+export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): ResolvedProps {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+
+  const attendeeTtl = props.attendeeTtl ?? DEFAULTS.attendeeTtl;
+  if (!attendeeTtl.isUnresolved()) {
+    check(attendeeTtl.toSeconds() >= 60, `attendeeTtl must be at least one minute, got ${attendeeTtl.toHumanString()}`);
+  }
+
+  const corsAllowOrigins = props.corsAllowOrigins ?? DEFAULTS.corsAllowOrigins;
+  for (const origin of corsAllowOrigins) {
+    if (Token.isUnresolved(origin)) continue;
+    check(
+      origin !== '*',
+      "corsAllowOrigins must list origins, not '*': every web page could then read the join tokens this API hands out",
+    );
+    check(
+      origin === '*' || /^https?:\/\/[^/\s*?#]+$/.test(origin),
+      `corsAllowOrigins entries must be origins such as https://app.example.com (scheme and host, no path), got "${origin}"`,
+    );
+  }
+
+  const throttlingRateLimit = props.throttlingRateLimit ?? DEFAULTS.throttlingRateLimit;
+  if (!Token.isUnresolved(throttlingRateLimit)) {
+    check(
+      Number.isFinite(throttlingRateLimit) && throttlingRateLimit >= 0,
+      `throttlingRateLimit must be a number of requests per second of 0 or more, got ${throttlingRateLimit}`,
+    );
+  }
+  const throttlingBurstLimit = props.throttlingBurstLimit ?? DEFAULTS.throttlingBurstLimit;
+  if (!Token.isUnresolved(throttlingBurstLimit)) {
+    check(
+      Number.isSafeInteger(throttlingBurstLimit) && throttlingBurstLimit >= 0,
+      `throttlingBurstLimit must be a whole number of requests of 0 or more, got ${throttlingBurstLimit}`,
+    );
+  }
+
+  const chimeRegion = props.chimeRegion ?? Stack.of(scope).region;
+  if (!Token.isUnresolved(chimeRegion)) {
+    check(
+      CHIME_CONTROL_REGIONS.includes(chimeRegion),
+      `chimeRegion must be an Amazon Chime SDK Meetings control region (${CHIME_CONTROL_REGIONS.join(', ')}), got "${chimeRegion}"` +
+        (props.chimeRegion === undefined ? ': the stack is in a region without one, so set chimeRegion' : ''),
+    );
+  }
+
+  const stageName = props.stageName ?? DEFAULTS.stageName;
+  if (!Token.isUnresolved(stageName)) {
+    check(
+      /^[A-Za-z0-9_-]{1,128}$/.test(stageName),
+      `stageName may contain only letters, digits, hyphens and underscores (1 to 128), got "${stageName}"`,
+    );
+  }
+
+  if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn)) {
+    check(
+      /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[^/]+\/[^/]+$/.test(props.webAclArn),
+      `webAclArn must be the ARN of a regional AWS WAF web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>), got "${props.webAclArn}"`,
+    );
+  }
+
+  if (props.table) {
+    const ignored = (['encryptionKey', 'pointInTimeRecovery', 'tableRemovalPolicy'] as const).filter(
+      (name) => props[name] !== undefined,
+    );
+    check(
+      ignored.length === 0,
+      `${ignored.join(', ')} ${ignored.length === 1 ? 'applies' : 'apply'} only to the table the construct creates, ` +
+        'not to an existing `table`: configure that table where it is defined (import it with its key to have the ' +
+        'functions granted its use)',
+    );
+  }
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid ChimeJoinService props at ${scope.node.path}:\n- ${problems.join('\n- ')}`);
+  }
+
+  return {
+    authorization: props.authorization ?? JoinAuthorization.iam(),
+    includeMeeting: props.includeMeeting ?? DEFAULTS.includeMeeting,
+    attendeeTtl,
+    logRetention: props.logRetention ?? DEFAULTS.logRetention,
+    chimeRegion,
+    corsAllowOrigins,
+    throttlingRateLimit,
+    throttlingBurstLimit,
+    stageName,
+    cloudWatchRole: props.cloudWatchRole ?? DEFAULTS.cloudWatchRole,
+    webAclArn: props.webAclArn,
+    existingTable: props.table,
+    newTable: {
+      encryptionKey: props.encryptionKey,
+      pointInTimeRecovery: props.pointInTimeRecovery ?? DEFAULTS.pointInTimeRecovery,
+      removalPolicy: props.tableRemovalPolicy ?? DEFAULTS.tableRemovalPolicy,
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { FUNCTION_MEMORY_MB } from '../contract';
+import { acknowledge, REASONS } from '../nag-acknowledgements';
+import type { OperationDefinition } from '../operations';
+import type { OperationPermissions } from './permissions';
+
+/** One operation's function with its own role and log group. */
+export interface OperationResources {
+  readonly fn: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+}
+
+/**
+ * The function of one operation: Node.js 24 on arm64, the pre-bundled handler from `assets/<operation>`, JSON logs
+ * to its own log group, X-Ray, and a role of its own that holds only what the operation's row lists.
+ */
+export function createOperationFunction(
+  scope: Construct,
+  row: OperationDefinition,
+  environment: Record<string, string>,
+  logRetention: logs.RetentionDays,
+  permissions: OperationPermissions,
+): OperationResources {
+  const { id, operation } = row;
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention });
+  // Our own role, not the default one: the default attaches the AWS managed AWSLambdaBasicExecutionRole.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Runs the ${operation} handler of the Chime join service`,
+  });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+  permissions.grant(role, row);
+  acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', REASONS.xray);
+
+  const fn = new lambda.Function(scope, id, {
+    description: `Chime join service: ${operation}`,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', operation)),
+    handler: 'index.handler',
+    role,
+    memorySize: FUNCTION_MEMORY_MB,
+    timeout: Duration.seconds(row.timeoutSeconds),
+    environment,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    tracing: lambda.Tracing.ACTIVE,
+  });
+  acknowledge(fn, 'Serverless-LambdaDLQ', REASONS.noDlq);
+  return { fn, role, logGroup };
+}

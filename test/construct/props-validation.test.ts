@@ -1,0 +1,99 @@
+// Bad props fail synthesis with a message that names the prop and the rule; tokens are left to deployment.
+import { App, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ChimeJoinService, type ChimeJoinServiceProps } from '../../lib';
+import { synthService } from './template-helpers';
+
+const existingTable = (stack: Stack) => dynamodb.Table.fromTableName(stack, 'Existing', 'attendees');
+
+describe('props checked at synthesis', () => {
+  it.each<[string, ChimeJoinServiceProps | ((stack: Stack) => ChimeJoinServiceProps), RegExp]>([
+    ["corsAllowOrigins: ['*']", { corsAllowOrigins: ['*'] }, /corsAllowOrigins must list origins, not '\*'/],
+    ['an origin with a path', { corsAllowOrigins: ['https://app.example.com/app'] }, /scheme and host, no path/],
+    ['an origin without a scheme', { corsAllowOrigins: ['app.example.com'] }, /must be origins/],
+    ['throttlingRateLimit: -1', { throttlingRateLimit: -1 }, /throttlingRateLimit must be .* 0 or more, got -1/],
+    ['throttlingRateLimit: NaN', { throttlingRateLimit: NaN }, /throttlingRateLimit/],
+    ['throttlingBurstLimit: 1.5', { throttlingBurstLimit: 1.5 }, /throttlingBurstLimit must be a whole number/],
+    ['throttlingBurstLimit: -2', { throttlingBurstLimit: -2 }, /throttlingBurstLimit/],
+    [
+      "chimeRegion: 'mars-1'",
+      { chimeRegion: 'mars-1' },
+      /chimeRegion must be an Amazon Chime SDK Meetings control region .* got "mars-1"/,
+    ],
+    ["chimeRegion: 'eu-west-1' (media only)", { chimeRegion: 'eu-west-1' }, /control region/],
+    [
+      'a webAclArn that is not an ARN',
+      { webAclArn: 'my-acl' },
+      /webAclArn must be the ARN of a regional AWS WAF web ACL/,
+    ],
+    [
+      'a global (CloudFront) web ACL',
+      { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/acl/0123' },
+      /regional AWS WAF web ACL/,
+    ],
+    ['a stageName with a space', { stageName: 'my stage' }, /stageName may contain only letters, digits/],
+    ['an empty stageName', { stageName: '' }, /stageName/],
+    ['attendeeTtl under a minute', { attendeeTtl: Duration.seconds(59) }, /attendeeTtl must be at least one minute/],
+    [
+      'table with encryptionKey',
+      (stack) => ({ table: existingTable(stack), encryptionKey: new kms.Key(stack, 'Key') }),
+      /encryptionKey applies only to the table the construct creates/,
+    ],
+    [
+      'table with pointInTimeRecovery',
+      (stack) => ({ table: existingTable(stack), pointInTimeRecovery: false }),
+      /pointInTimeRecovery applies only to the table the construct creates/,
+    ],
+    [
+      'table with tableRemovalPolicy',
+      (stack) => ({ table: existingTable(stack), tableRemovalPolicy: RemovalPolicy.DESTROY }),
+      /tableRemovalPolicy applies only/,
+    ],
+  ])('refuses %s', (_name, props, message) => {
+    const extend = typeof props === 'function' ? props : () => props;
+    expect(() => synthService(undefined, extend)).toThrow(message);
+  });
+
+  it('lists every problem at once, naming the construct', () => {
+    expect(() => synthService({ throttlingRateLimit: -1, stageName: 'a b' })).toThrow(
+      /Invalid ChimeJoinService props at TestStack\/JoinService:\n- throttlingRateLimit.*\n- stageName/,
+    );
+  });
+
+  it('refuses a stack region without a Chime control region unless chimeRegion names one', () => {
+    const stackIn = (region: string) => new Stack(new App(), 'S', { env: { account: '123456789012', region } });
+    expect(() => new ChimeJoinService(stackIn('eu-west-3'), 'JoinService')).toThrow(
+      /got "eu-west-3": the stack is in a region without one, so set chimeRegion/,
+    );
+    expect(
+      () => new ChimeJoinService(stackIn('eu-west-3'), 'JoinService', { chimeRegion: 'eu-central-1' }),
+    ).not.toThrow();
+  });
+
+  it('leaves tokens to deployment (an environment-agnostic stack, lazy values)', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    expect(
+      () =>
+        new ChimeJoinService(agnostic, 'JoinService', {
+          throttlingRateLimit: Lazy.number({ produce: () => -1 }),
+          stageName: Lazy.string({ produce: () => 'a b' }),
+          corsAllowOrigins: [Lazy.string({ produce: () => '*' })],
+        }),
+    ).not.toThrow();
+  });
+
+  it('accepts the edge values', () => {
+    expect(() =>
+      synthService({
+        corsAllowOrigins: ['http://localhost:3000', 'https://app.example.com'],
+        throttlingRateLimit: 0,
+        throttlingBurstLimit: 0,
+        chimeRegion: 'us-gov-west-1',
+        stageName: 'v1_beta-2',
+        webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/a1b2c3',
+        attendeeTtl: Duration.minutes(1),
+      }),
+    ).not.toThrow();
+  });
+});
