@@ -16,10 +16,41 @@ export interface LocalApiOptions {
   /** Origins whose CORS preflights are answered, as the deployed API does for `corsAllowOrigins`. */
   readonly corsAllowOrigins?: string[];
   /**
+   * Request headers a preflight allows besides API Gateway's defaults (CORS_DEFAULT_ALLOW_HEADERS), for example
+   * the identity headers of local mode. @default none
+   */
+  readonly corsAllowHeaders?: string[];
+  /**
    * The authorizer context API Gateway would add for this request (for example `{externalUserId, isAdmin}` from a
    * custom authorizer), or undefined for none. Local mode trusts the caller: nothing is verified.
    */
   readonly authorizerContext?: (request: IncomingMessage) => Record<string, string> | undefined;
+  /**
+   * Called once per request when its answer is sent (or the client went away) with one line: method, path,
+   * status and milliseconds, e.g. `POST /meetings/<id>/attendees 201 12 ms` (formatRequestLine). @default none
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** What the deployed API allows in preflights: `apigateway.Cors.DEFAULT_HEADERS`, which the construct uses. */
+export const CORS_DEFAULT_ALLOW_HEADERS = [
+  'Content-Type',
+  'X-Amz-Date',
+  'Authorization',
+  'X-Api-Key',
+  'X-Amz-Security-Token',
+  'X-Amz-User-Agent',
+] as const;
+
+/** The console line of one request; `aborted` when the client went away before the answer was sent. */
+export function formatRequestLine(
+  method: string,
+  path: string,
+  statusCode: number,
+  durationMs: number,
+  aborted = false,
+): string {
+  return `${method} ${path} ${statusCode} ${Math.round(durationMs)} ms${aborted ? ' (client went away)' : ''}`;
 }
 
 export interface LocalApi {
@@ -47,6 +78,15 @@ const COMPILED: CompiledRoute[] = OPERATION_TABLE.map((route) => ({
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const server: Server = createServer((req, res) => {
+    const { log } = options;
+    if (log) {
+      const started = performance.now();
+      res.once('close', () => {
+        const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+        const method = (req.method ?? 'GET').toUpperCase();
+        log(formatRequestLine(method, path, res.statusCode, performance.now() - started, !res.writableFinished));
+      });
+    }
     handle(req, res, options).catch((error) => {
       // The handlers answer their own errors; reaching here is a bug in the adapter or a handler crash.
       console.error('local API: unhandled error', error instanceof Error ? error.message : error);
@@ -77,8 +117,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
     res.writeHead(204, {
       'access-control-allow-origin': allowedOrigin,
       'access-control-allow-methods': [...httpMethods(), 'OPTIONS'].join(','),
-      'access-control-allow-headers':
-        'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
+      'access-control-allow-headers': [...CORS_DEFAULT_ALLOW_HEADERS, ...(options.corsAllowHeaders ?? [])].join(','),
       'access-control-max-age': '3600',
       vary: 'Origin',
     });

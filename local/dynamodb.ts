@@ -1,6 +1,7 @@
 /**
  * DynamoDB for tests and `npm run local`: dynalite (an in-memory DynamoDB on LevelDB) on loopback, and the
- * construct's attendee table created from the data contract in lib/contract.ts.
+ * construct's attendee table created from the data contract in lib/contract.ts (on dynalite, another endpoint
+ * such as DynamoDB Local, or the real service: ensureAttendeeTable).
  *
  * What dynalite 4.0.0 does and does not do (checked by test/emulator/dynamodb.test.ts):
  * - Supported: CreateTable with a GSI, PutItem/DeleteItem with ConditionExpression, BatchWriteItem,
@@ -14,9 +15,12 @@ import {
   DescribeTableCommand,
   ScanCommand,
   UpdateTimeToLiveCommand,
+  type AttributeDefinition,
   type AttributeValue,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type KeySchemaElement,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ATTENDEE_TABLE } from '../lib/contract';
@@ -37,11 +41,13 @@ export interface StartDynamoDbOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** How long a new table stays CREATING, in ms (dynalite's own default is 500). @default 0 */
+  readonly createTableMs?: number;
 }
 
-/** Starts dynalite in memory; tables become ACTIVE at once (its default keeps them CREATING for 500 ms). */
+/** Starts dynalite in memory; tables become ACTIVE at once unless `createTableMs` says otherwise. */
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({ createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
   const { port, address } = await listenOnLoopback(server, options.port, options.host);
   const endpoint = `http://${address}:${port}`;
   return {
@@ -93,9 +99,13 @@ export interface AttendeeTable {
 }
 
 /** Creates the attendee table, waits until it is ACTIVE and enables TTL on ExpiresAt where the endpoint can. */
-export async function createAttendeeTable(client: DynamoDBClient, tableName: string): Promise<AttendeeTable> {
+export async function createAttendeeTable(
+  client: DynamoDBClient,
+  tableName: string,
+  activeTimeoutMs = 10_000,
+): Promise<AttendeeTable> {
   await client.send(new CreateTableCommand(attendeeTableDefinition(tableName)));
-  await waitUntilActive(client, tableName);
+  await waitUntilActive(client, tableName, activeTimeoutMs);
   try {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -111,14 +121,101 @@ export async function createAttendeeTable(client: DynamoDBClient, tableName: str
   }
 }
 
+export interface EnsuredAttendeeTable {
+  readonly tableName: string;
+  /** True when the table was created now, false when an existing table of the contract's shape is used as is. */
+  readonly created: boolean;
+}
+
+/**
+ * Uses the attendee table if it exists with the contract's keys and byMeeting index (as is: its items, TTL and
+ * billing stay), or creates it (createAttendeeTable) if it does not. A table of another shape is refused with an
+ * error that says what differs, since the handlers would fail on it request by request.
+ */
+export async function ensureAttendeeTable(client: DynamoDBClient, tableName: string): Promise<EnsuredAttendeeTable> {
+  let table: TableDescription | undefined;
+  try {
+    table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  if (!table) {
+    try {
+      await createAttendeeTable(client, tableName, TABLE_ACTIVE_TIMEOUT_MS);
+      return { tableName, created: true };
+    } catch (error) {
+      // Someone else created it between our two calls: judge theirs like any existing table.
+      if ((error as Error).name !== 'ResourceInUseException') throw error;
+      table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    }
+  }
+  const differences = shapeDifferences(table);
+  if (differences.length > 0) {
+    throw new Error(
+      `table ${tableName} exists but is not the join service's attendee table: ${differences.join('; ')}. ` +
+        `Expected ${describeShape(attendeeTableDefinition(tableName))}. ` +
+        'Name another table (--table NAME), or delete this one to have it created.',
+    );
+  }
+  await waitUntilActive(client, tableName, TABLE_ACTIVE_TIMEOUT_MS);
+  return { tableName, created: false };
+}
+
+/** The real service takes seconds to a minute to create a table with an index. */
+const TABLE_ACTIVE_TIMEOUT_MS = 5 * 60_000;
+
+/** How an existing table differs from the contract: keys, key types, and the byMeeting index (all the handlers use). */
+function shapeDifferences(table: TableDescription | undefined): string[] {
+  const expected = attendeeTableDefinition(table?.TableName ?? '');
+  const expectedIndex = expected.GlobalSecondaryIndexes![0];
+  const differences: string[] = [];
+  if (table?.TableStatus === 'DELETING') differences.push('it is being deleted');
+  const found = describeKeys(table?.KeySchema, table?.AttributeDefinitions);
+  if (found !== describeKeys(expected.KeySchema, expected.AttributeDefinitions))
+    differences.push(`its keys are ${found}`);
+  const index = table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === expectedIndex.IndexName);
+  if (!index) {
+    differences.push(`it has no index ${expectedIndex.IndexName}`);
+  } else {
+    const indexKeys = describeKeys(index.KeySchema, table?.AttributeDefinitions);
+    if (indexKeys !== describeKeys(expectedIndex.KeySchema, expected.AttributeDefinitions))
+      differences.push(`its index ${expectedIndex.IndexName} has keys ${indexKeys}`);
+    if (index.Projection?.ProjectionType !== expectedIndex.Projection!.ProjectionType)
+      differences.push(
+        `its index ${expectedIndex.IndexName} projects ${index.Projection?.ProjectionType ?? 'nothing'}`,
+      );
+  }
+  return differences;
+}
+
+/** `ExternalUserId (HASH, S), MeetingId (RANGE, S)`. */
+function describeKeys(keys: KeySchemaElement[] | undefined, attributes: AttributeDefinition[] | undefined): string {
+  const type = (name: string | undefined) => attributes?.find((a) => a.AttributeName === name)?.AttributeType ?? '?';
+  return (keys ?? []).map((k) => `${k.AttributeName} (${k.KeyType}, ${type(k.AttributeName)})`).join(', ') || 'none';
+}
+
+function describeShape(definition: CreateTableCommandInput): string {
+  const index = definition.GlobalSecondaryIndexes![0];
+  return (
+    `keys ${describeKeys(definition.KeySchema, definition.AttributeDefinitions)} and index ${index.IndexName} on ` +
+    `${describeKeys(index.KeySchema, definition.AttributeDefinitions)} projecting ${index.Projection!.ProjectionType}`
+  );
+}
+
+/** Waits until the table and its indexes are ACTIVE, polling quickly at first (dynalite) and then every second. */
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1_000)) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (
+      Table?.TableStatus === 'ACTIVE' &&
+      indexes.every((i) => i.IndexStatus === undefined || i.IndexStatus === 'ACTIVE')
+    )
+      return;
     if (Date.now() > deadline)
       throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 }
 

@@ -1,14 +1,14 @@
-// The whole join service on loopback: the Chime SDK Meetings emulator (or the real service), DynamoDB through
-// dynalite with the construct's table, and the API Gateway adapter dispatching to the same handler code.
-// Used by `npm run local` and by the end-to-end tests.
+// The whole join service on loopback: the Chime SDK Meetings emulator (or the real service), DynamoDB (dynalite,
+// another endpoint such as DynamoDB Local, or the real service) with the construct's table, and the API Gateway
+// adapter dispatching to the same handler code. Used by `npm run local` and by the end-to-end tests.
 import { type IncomingMessage } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../lib/contract';
+import { ATTENDEE_TABLE, ENV } from '../lib/contract';
 import { OPERATION_TABLE } from '../lib/operations';
 import { discardClients } from '../lambda/shared/clients';
 import { type LocalApi, type ProxyHandler, startLocalApi } from './api-gateway';
 import { type ChimeEmulator, type ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
-import { createAttendeeTable, type LocalDynamoDb, startDynamoDb } from './dynamodb';
+import { createAttendeeTable, ensureAttendeeTable, type LocalDynamoDb, startDynamoDb } from './dynamodb';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
 
 export interface LocalJoinServiceOptions {
@@ -34,10 +34,26 @@ export interface LocalJoinServiceOptions {
   /** Options of the emulator (port, seed, log, ...). */
   readonly emulator?: ChimeEmulatorOptions;
   /**
+   * `dynalite`: an in-memory DynamoDB started for this service, with a fresh table. `aws`: the real service in
+   * `region`, with the default credential chain. Either way `dynamodbEndpoint`, when set, is used instead.
+   * @default 'dynalite'
+   */
+  readonly dynamodb?: 'dynalite' | 'aws';
+  /**
+   * A DynamoDB endpoint to use, e.g. DynamoDB Local's `http://localhost:8000`. Outside dynalite the table is
+   * created if absent and an existing one is used as is if its keys match the contract (ensureAttendeeTable).
+   * @default none: see `dynamodb`
+   */
+  readonly dynamodbEndpoint?: string;
+  /** @default LOCAL_TABLE_NAME */
+  readonly tableName?: string;
+  /**
    * Put a fault-injecting proxy (dynamodb-fault-proxy.ts) between the handlers and DynamoDB, for fault tests;
    * `dynamodbClient` still reads the table directly. @default false
    */
   readonly dynamodbFaultProxy?: boolean;
+  /** Called with one line per request the API answered (see LocalApiOptions.log). @default none */
+  readonly log?: (line: string) => void;
 }
 
 export interface LocalJoinService {
@@ -46,12 +62,17 @@ export interface LocalJoinService {
   readonly api: LocalApi;
   /** The emulator, unless the real Chime service is used. */
   readonly emulator?: ChimeEmulator;
-  readonly dynamodb: LocalDynamoDb;
+  /** The dynalite started for this service, unless another DynamoDB is used. */
+  readonly dynamodb?: LocalDynamoDb;
+  /** The DynamoDB endpoint the service uses (dynalite's or the one given); undefined for the real service. */
+  readonly dynamodbEndpoint?: string;
   /** The proxy the handlers reach DynamoDB through, when `dynamodbFaultProxy` is set. */
   readonly dynamodbFaults?: DynamoDbFaultProxy;
-  /** A client of the local DynamoDB, for reading the table. */
+  /** A client of the service's DynamoDB, for reading the table. */
   readonly dynamodbClient: DynamoDBClient;
   readonly tableName: string;
+  /** Whether the table was created at start (always, with dynalite) or an existing one is used. */
+  readonly tableCreated: boolean;
   /**
    * Gives the handlers new AWS clients, as new Lambda containers would have: one process stands in for all of a
    * deployment's containers, so without this one scenario's failures drain the SDK's retry quota for the next.
@@ -62,71 +83,109 @@ export interface LocalJoinService {
 
 export const LOCAL_TABLE_NAME = 'chime-join-service-attendees';
 
+/** The headers `authorization: 'headers'` takes the caller's identity from. */
+export const IDENTITY_HEADERS = { externalUserId: 'X-External-User-Id', admin: 'X-Admin' } as const;
+
 /**
  * Starts the service. The handlers read their configuration from `process.env`, so one process runs one local
  * service at a time; the handler modules are loaded after the environment is set.
  */
 export async function startLocalJoinService(options: LocalJoinServiceOptions = {}): Promise<LocalJoinService> {
   const region = options.region ?? 'us-east-1';
-  const emulator = options.chime === 'aws' ? undefined : await startChimeEmulator({ region, ...options.emulator });
-  const dynamodb = await startDynamoDb();
-  const dynamodbClient = new DynamoDBClient(dynamodb.clientConfig());
-  await createAttendeeTable(dynamodbClient, LOCAL_TABLE_NAME);
-  const dynamodbFaults = options.dynamodbFaultProxy
-    ? await startDynamoDbFaultProxy({ target: dynamodb.endpoint })
-    : undefined;
+  const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+  const realDynamoDb = options.dynamodb === 'aws' && !options.dynamodbEndpoint;
+  if (realDynamoDb && options.dynamodbFaultProxy) throw new Error('the DynamoDB fault proxy needs a DynamoDB endpoint');
+  const started: { stop(): Promise<void> }[] = [];
+  const stopStarted = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
+  try {
+    const emulator = options.chime === 'aws' ? undefined : await startChimeEmulator({ region, ...options.emulator });
+    if (emulator) started.push(emulator);
+    // The emulator, dynalite and DynamoDB Local want a signature, not real credentials: when the caller has no
+    // credentials in the environment, sign with the emulator's. Never for the real DynamoDB, which needs the
+    // caller's own from the default chain (environment, profile, SSO, ...); the emulator accepts those too.
+    if (emulator && !realDynamoDb) {
+      const { credentials } = emulator.clientConfig();
+      process.env.AWS_ACCESS_KEY_ID ??= credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
+    }
 
-  Object.assign(process.env, {
-    [ENV.tableName]: LOCAL_TABLE_NAME,
-    [ENV.meetingIndexName]: 'byMeeting',
-    [ENV.includeMeeting]: String(options.includeMeeting ?? true),
-    [ENV.chimeRegion]: region,
-    [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
+    const dynamodb = options.dynamodbEndpoint || realDynamoDb ? undefined : await startDynamoDb();
+    if (dynamodb) started.push(dynamodb);
+    const dynamodbEndpoint = dynamodb?.endpoint ?? options.dynamodbEndpoint;
+    const dynamodbClient = new DynamoDBClient(
+      dynamodb ? dynamodb.clientConfig() : { region, ...(dynamodbEndpoint && { endpoint: dynamodbEndpoint }) },
+    );
+    started.push({ stop: async () => dynamodbClient.destroy() });
+    let tableCreated = true;
+    if (dynamodb) {
+      await createAttendeeTable(dynamodbClient, tableName);
+    } else {
+      const where = dynamodbEndpoint ? `DynamoDB at ${dynamodbEndpoint}` : `DynamoDB in ${region}`;
+      try {
+        tableCreated = (await ensureAttendeeTable(dynamodbClient, tableName)).created;
+      } catch (error) {
+        throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    const dynamodbFaults =
+      options.dynamodbFaultProxy && dynamodbEndpoint
+        ? await startDynamoDbFaultProxy({ target: dynamodbEndpoint })
+        : undefined;
+    if (dynamodbFaults) started.push(dynamodbFaults);
+
+    Object.assign(process.env, {
+      [ENV.tableName]: tableName,
+      [ENV.meetingIndexName]: ATTENDEE_TABLE.meetingIndexName,
+      [ENV.includeMeeting]: String(options.includeMeeting ?? true),
+      [ENV.chimeRegion]: region,
+      [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
+      [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
+      AWS_REGION: region,
+    });
     // The SDK's own endpoint settings, as for any AWS SDK client pointed at a stand-in.
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodbFaults?.endpoint ?? dynamodb.endpoint,
-    [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
-    AWS_REGION: region,
-  });
-  if (options.attendeeTtlSeconds !== undefined)
-    process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
-  if (emulator) {
-    process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS = emulator.endpoint;
-    // The emulator and dynalite want a signature, not real credentials; keep any real ones the caller has.
-    const { credentials } = emulator.clientConfig();
-    process.env.AWS_ACCESS_KEY_ID ??= credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY ??= credentials.secretAccessKey;
-  } else {
-    delete process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS;
-  }
+    if (dynamodbFaults || dynamodbEndpoint)
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodbFaults?.endpoint ?? dynamodbEndpoint;
+    else delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    if (options.attendeeTtlSeconds !== undefined)
+      process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
+    if (emulator) process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS = emulator.endpoint;
+    else delete process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS;
 
-  const handlers = await loadHandlers();
-  const api = await startLocalApi({
-    handlers,
-    port: options.port ?? 0,
-    corsAllowOrigins: options.corsAllowOrigins,
-    authorizerContext: options.authorization === 'headers' ? identityFromHeaders : undefined,
-  });
-  return {
-    url: api.url,
-    api,
-    emulator,
-    dynamodb,
-    dynamodbFaults,
-    dynamodbClient,
-    tableName: LOCAL_TABLE_NAME,
-    newContainers: discardClients,
-    async stop() {
-      await api.stop();
-      dynamodbClient.destroy();
-      await Promise.all([emulator?.stop(), dynamodbFaults?.stop(), dynamodb.stop()]);
-    },
-  };
+    const handlers = await loadHandlers();
+    const api = await startLocalApi({
+      handlers,
+      port: options.port ?? 0,
+      corsAllowOrigins: options.corsAllowOrigins,
+      corsAllowHeaders: options.authorization === 'headers' ? Object.values(IDENTITY_HEADERS) : [],
+      authorizerContext: options.authorization === 'headers' ? identityFromHeaders : undefined,
+      log: options.log,
+    });
+    return {
+      url: api.url,
+      api,
+      emulator,
+      dynamodb,
+      dynamodbEndpoint,
+      dynamodbFaults,
+      dynamodbClient,
+      tableName,
+      tableCreated,
+      newContainers: discardClients,
+      async stop() {
+        await api.stop();
+        await stopStarted();
+      },
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 }
 
 /** What a custom authorizer would put in the request context, taken on trust from two headers. */
 function identityFromHeaders(request: IncomingMessage): Record<string, string> | undefined {
-  const externalUserId = request.headers['x-external-user-id'];
-  const isAdmin = request.headers['x-admin'] === 'true';
+  const externalUserId = request.headers[IDENTITY_HEADERS.externalUserId.toLowerCase()];
+  const isAdmin = request.headers[IDENTITY_HEADERS.admin.toLowerCase()] === 'true';
   if (typeof externalUserId !== 'string' && !isAdmin) return undefined;
   return { ...(typeof externalUserId === 'string' && { externalUserId }), isAdmin: String(isAdmin) };
 }

@@ -7,6 +7,7 @@ import type { ChimeOperation } from '../../local/chime-emulator';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 import { call, eventually, expectError, expectRetryAfter, FaultLedger, type Reply } from './helpers';
 import { checkMeetingConsistency, expectConsistent } from './invariants';
+import { report } from '../report';
 
 let service: LocalJoinService;
 const ledger = new FaultLedger();
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   jest.restoreAllMocks();
-  console.info(ledger.format('Chime faults (chime-faults.test.ts)'));
+  report(ledger.format('Chime faults (chime-faults.test.ts)'));
 });
 beforeEach(() => {
   service.emulator!.resetFaults();

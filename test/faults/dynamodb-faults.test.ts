@@ -9,6 +9,7 @@ import { type DynamoDbFaultKind } from '../../local/dynamodb-fault-proxy';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 import { call, eventually, expectError, FaultLedger, type Reply } from './helpers';
 import { checkMeetingConsistency, expectConsistent, scanTable } from './invariants';
+import { report } from '../report';
 
 /** DynamoDB's BatchWriteItem limit: the handlers write a chunk of 100 mappings in 4 calls. */
 const BATCH_WRITE_SIZE = 25;
@@ -37,7 +38,7 @@ afterAll(async () => {
     const perOperation = Object.entries(stats.operations)
       .map(([op, s]) => `${op}: ${s.faulted} faulted / ${s.calls} calls`)
       .join(', ');
-    console.info(
+    report(
       `${ledger.format('DynamoDB faults (dynamodb-faults.test.ts), by scenario')}\n  served by the proxy, by kind: ${byKind}\n  per operation: ${perOperation}`,
     );
   }

@@ -11,6 +11,7 @@ import { type LocalJoinService, startLocalJoinService } from '../../local/join-s
 import { isHostile, ROUTE, ROUTE_KEYS, wireEncode, type WireRequest } from './contract-oracle';
 import { describeCase, hostileAnswerProblems, wellFormed } from './expectations';
 import { CATEGORIES, type Category, type Context, type HostileCase } from './hostile-arbitraries';
+import { report } from '../report';
 
 /** Generated requests per (category, route) pair; 45 pairs. */
 const RUNS_PER_PAIR = 13;
@@ -141,7 +142,7 @@ afterAll(async () => {
   await service?.stop();
   jest.restoreAllMocks();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.info(
+  report(
     `hostile-input (HTTP): ${total} hostile requests, ${gatewayRefusals} of them refused by the API adapter (no route)\n` +
       Object.entries(counts)
         .map(([k, n]) => `  ${k.padEnd(34)} ${n}`)

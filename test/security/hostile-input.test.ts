@@ -47,6 +47,7 @@ import {
   type HostileCase,
   validRequestArb,
 } from './hostile-arbitraries';
+import { report } from '../report';
 
 process.env[ENV.tableName] = 'attendees';
 process.env.AWS_REGION = 'us-east-1';
@@ -171,7 +172,7 @@ afterAll(() => {
   const perRoute = Object.fromEntries(
     ROUTE_KEYS.map((r) => [r, rows.filter((x) => x.category !== 'VALID').reduce((n, x) => n + (x as any)[r], 0)]),
   );
-  console.info(
+  report(
     `hostile-input (in-process): ${hostileTotal} hostile requests; per route ${JSON.stringify(perRoute)}\n` +
       rows
         .map(
