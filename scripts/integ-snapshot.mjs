@@ -1,7 +1,8 @@
 // Keeps the snapshot of test/integ.join-service.ts. integ-runner cannot read this cloud assembly yet (TOOLCHAIN.md),
 // so the CDK CLI synthesizes it offline, and this script keeps only what is the same on every machine and checkout:
 // - asset.* folders go: they copy assets/ and the integ-tests provider, and the templates pin them by hash;
-// - creation stack traces go from *.metadata.json: they hold absolute paths;
+// - creation stack traces go from *.metadata.json: they hold absolute paths; so do the construct analytics entries
+//   a new app's feature flags add (props as CDK's telemetry reports them), which say nothing the template doesn't;
 // - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value.
 // CI regenerates the snapshot and fails if it differs from the committed one.
 import { spawnSync } from 'node:child_process';
@@ -42,7 +43,7 @@ for (const entry of readdirSync(outdir)) {
   } else if (entry.endsWith('.metadata.json')) {
     const metadata = JSON.parse(readFileSync(file, 'utf8'));
     for (const [path, entries] of Object.entries(metadata)) {
-      const kept = entries.filter((e) => e.type !== 'aws:cdk:creationStack');
+      const kept = entries.filter((e) => e.type !== 'aws:cdk:creationStack' && !e.type.startsWith('aws:cdk:analytics:'));
       if (kept.length > 0) metadata[path] = kept;
       else delete metadata[path];
     }
