@@ -43,7 +43,9 @@ for (const entry of readdirSync(outdir)) {
   } else if (entry.endsWith('.metadata.json')) {
     const metadata = JSON.parse(readFileSync(file, 'utf8'));
     for (const [path, entries] of Object.entries(metadata)) {
-      const kept = entries.filter((e) => e.type !== 'aws:cdk:creationStack' && !e.type.startsWith('aws:cdk:analytics:'));
+      const kept = entries.filter(
+        (e) => e.type !== 'aws:cdk:creationStack' && !e.type.startsWith('aws:cdk:analytics:'),
+      );
       if (kept.length > 0) metadata[path] = kept;
       else delete metadata[path];
     }
