@@ -48,12 +48,12 @@ function run(cmd, args, opts) {
   return r.stdout;
 }
 
-const contract = join(root, 'lib', 'contract.js');
-if (!existsSync(contract) || !existsSync(join(root, '.jsii')) || !existsSync(join(root, 'assets'))) {
+const operationTable = join(root, 'lib', 'operations.js');
+if (!existsSync(operationTable) || !existsSync(join(root, '.jsii')) || !existsSync(join(root, 'assets'))) {
   console.error('test:tarball needs the build output (lib/*.js, .jsii, assets/): run `npm run build` first');
   process.exit(1);
 }
-const operations = Object.values(createRequire(import.meta.url)(contract).OPERATIONS);
+const operations = createRequire(import.meta.url)(operationTable).OPERATION_TABLE.map((row) => row.operation);
 
 const work = mkdtempSync(join(tmpdir(), 'cdk-chime-join-service-tarball-'));
 try {
