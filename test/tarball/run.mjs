@@ -66,8 +66,8 @@ try {
   );
   for (const f of pack.files) console.log(`  ${String(f.size).padStart(8)}  ${f.path}`);
   const allowed = [
-    /^lib\/[^/]+\.js$/,
-    /^lib\/[^/]+\.d\.ts$/,
+    /^lib\/(private\/)?[^/]+\.js$/,
+    /^lib\/(private\/)?[^/]+\.d\.ts$/,
     /^assets\/.+/,
     /^\.jsii$/,
     /^README\.md$/,
@@ -78,7 +78,7 @@ try {
   const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
   check(
     unexpected.length === 0,
-    'the tarball holds only lib/*.js, lib/*.d.ts, .jsii, assets/, README.md, API.md, LICENSE, package.json',
+    'the tarball holds only lib/*.js, lib/*.d.ts (and lib/private/), .jsii, assets/, README.md, API.md, LICENSE, package.json',
     unexpected.join(', '),
   );
   check(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources (only .d.ts)');
