@@ -1,13 +1,14 @@
 /**
  * POST /meetings/{MeetingId}/attendees/batch: creates up to 250 attendees for other users (an admin route).
- * Partial failure is per item, as Chime reports it in `Errors`.
+ * Partial failure is per item, as Chime reports it in `Errors` (and `Conflict` for an attendee removed meanwhile).
  */
 import { BatchCreateAttendeeCommand, type CreateAttendeeError } from '@aws-sdk/client-chime-sdk-meetings';
 import { CHIME_BATCH_CHUNK_SIZE } from '../lib/contract';
 import { JoinServiceOperation } from '../lib/operations';
-import { mappingOf, putMappings } from './shared/attendee-store';
+import { mappingOf, recordJoins } from './shared/attendee-store';
 import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
+import { JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
 import { validateBatchCreateAttendee } from './shared/validation';
 
@@ -29,11 +30,22 @@ export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Pro
       )
       .catch(forgetMeetingIfGone(deps, meetingId));
     const chunkAttendees = answer.Attendees ?? [];
-    await putMappings(
-      deps,
-      chunkAttendees.map((a) => mappingOf(meetingId, a, tagsOf.get(a.ExternalUserId ?? ''), deps)),
-    );
-    created.push(...chunkAttendees.map(attendeeWithJoinToken));
+    const mappings = chunkAttendees.map((a) => mappingOf(meetingId, a, tagsOf.get(a.ExternalUserId ?? ''), deps));
+    // Each written as a single join is (conditional, never bringing back a removed attendee); one that was removed
+    // while the batch ran is reported per item, like Chime's own errors.
+    const outcomes = await recordJoins(deps, mappings);
+    chunkAttendees.forEach((attendee, n) => {
+      const outcome = outcomes.get(mappings[n]);
+      if (outcome instanceof JoinServiceError) {
+        errors.push({
+          ExternalUserId: attendee.ExternalUserId,
+          ErrorCode: outcome.code,
+          ErrorMessage: outcome.message,
+        });
+      } else {
+        created.push(attendeeWithJoinToken(attendee));
+      }
+    });
     errors.push(
       ...(answer.Errors ?? []).map(({ ExternalUserId, ErrorCode, ErrorMessage }) => ({
         ExternalUserId,

@@ -4,7 +4,7 @@
  */
 import { CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
-import { mappingOf, putMapping } from './shared/attendee-store';
+import { mappingOf, recordJoin } from './shared/attendee-store';
 import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound } from './shared/errors';
@@ -32,7 +32,7 @@ export async function createAttendee(request: JoinRequest, deps: Deps): Promise<
   // Written even when GetMeeting failed otherwise, so the table knows every attendee Chime holds; the caller's
   // retry then gets the same attendee (200) with its Meeting.
   const joined = created.value.Attendee;
-  const outcome = await putMapping(deps, mappingOf(meetingId, joined, attendee.tags, deps));
+  const outcome = await recordJoin(deps, mappingOf(meetingId, joined, attendee.tags, deps));
   if (meeting.status === 'rejected') throw meeting.reason;
   return {
     statusCode: outcome === 'created' ? 201 : 200,

@@ -72,9 +72,13 @@ export interface ChimeJoinServiceProps {
   readonly includeMeeting?: boolean;
 
   /**
-   * How long a mapping lives after the join before DynamoDB's TTL removes it.
+   * How long a mapping lives after its user's latest join (each re-join renews it) before DynamoDB's TTL removes it.
    *
-   * @default Duration.hours(24)
+   * An Amazon Chime SDK meeting lasts at most 24 hours after it was created, and an attendee can stay in it all that
+   * time without joining again, so the TTL must be at least 24 hours: a shorter one could remove the mapping of an
+   * attendee still in the meeting. Records of removed attendees expire on the same TTL.
+   *
+   * @default Duration.hours(24) - Chime's maximum meeting length
    */
   readonly attendeeTtl?: Duration;
 

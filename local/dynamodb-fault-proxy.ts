@@ -10,6 +10,11 @@
  * so a request fails only when every attempt of one call is faulted.
  *
  * Every counted call is a real call the SDK made: `stats()` tells tests whether a request reached DynamoDB at all.
+ *
+ * Races are staged with time: `setLatency` delays chosen calls (before they reach DynamoDB, or after it applied them
+ * and before the answer), `hold` stops the next matching calls until the test releases them (a deterministic
+ * latency), and `setIndexLag` makes queries on a secondary index miss items written less than N ms ago, as
+ * DynamoDB's eventually consistent indexes do (dynalite updates them at once).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -67,6 +72,8 @@ export interface DynamoDbFault {
   readonly after?: number;
   /** Message in the error body. @default a generic message */
   readonly message?: string;
+  /** Only calls whose JSON body satisfies it count (towards `after` too). @default every call */
+  readonly match?: (body: Record<string, unknown>) => boolean;
 }
 
 export interface DynamoDbOperationStats {
@@ -100,8 +107,38 @@ export interface DynamoDbFaultProxy {
   resetFaults(): void;
   /** A copy of the counters. */
   stats(): DynamoDbFaultProxyStats;
+  /**
+   * Delays calls of an operation by `ms` (a number, or a function called per call, e.g. random), `before` they are
+   * forwarded (the write lands late) or `after` DynamoDB answered (the caller learns late). 0 removes it.
+   */
+  setLatency(operation: string, ms: number | (() => number), where?: 'before' | 'after'): void;
+  /**
+   * Holds the next `count` calls of the operations (whose body matches `match`, if given) before they are forwarded,
+   * until `release()`. `reached` resolves when the first of them arrives.
+   */
+  hold(options: HoldOptions): Hold;
+  /**
+   * Queries on a secondary index (`IndexName`) leave out items written through this proxy less than `ms` ago
+   * (Put, Update, BatchWrite puts), identified by `keyAttributes`. 0 turns it off.
+   */
+  setIndexLag(ms: number, keyAttributes: readonly string[]): void;
   /** Closes the proxy and its connections. */
   stop(): Promise<void>;
+}
+
+export interface HoldOptions {
+  readonly operations: readonly string[];
+  /** @default 1 */
+  readonly count?: number;
+  /** Only calls whose JSON body satisfies it. */
+  readonly match?: (body: Record<string, unknown>) => boolean;
+}
+
+export interface Hold {
+  /** Resolves when the first held call arrives. */
+  readonly reached: Promise<void>;
+  /** Lets the held calls (and any still to come under this hold) through. */
+  release(): void;
 }
 
 export interface DynamoDbFaultProxyOptions {
@@ -153,6 +190,11 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   const queues = new Map<string, QueuedFault[]>();
   const operations: Record<string, DynamoDbOperationStats> = {};
   const faultsByKind = emptyKinds();
+  const latencies = new Map<string, { ms: () => number; where: 'before' | 'after' }>();
+  const holds: Array<{ options: HoldOptions; left: number; arrived: () => void; released: Promise<void> }> = [];
+  let indexLag: { ms: number; keyAttributes: readonly string[] } | undefined;
+  /** When each item (by key) was last written through the proxy. */
+  const written = new Map<string, number>();
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -175,7 +217,8 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     const counters = (operations[operation] ??= { calls: 0, forwarded: 0, faulted: 0 });
     counters.calls += 1;
 
-    const fault = nextFault(operation);
+    const parsed = parseBody(body);
+    const fault = nextFault(operation, parsed);
     if (fault) {
       counters.faulted += 1;
       faultsByKind[fault.kind] += 1;
@@ -184,14 +227,113 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
       return;
     }
     counters.forwarded += 1;
+    await holdIfAsked(operation, parsed);
+    const latency = latencies.get(operation);
+    if (latency?.where === 'before') await sleep(latency.ms());
+    if (indexLag && operation === 'Query' && typeof parsed.IndexName === 'string') {
+      await forwardLagging(req, body, res, indexLag);
+      return;
+    }
+    noteWrites(operation, parsed);
+    if (latency?.where === 'after') {
+      const answer = await collect(req, body);
+      await sleep(latency.ms());
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
     await forward(req, body, res);
   }
 
+  async function holdIfAsked(operation: string, parsed: Record<string, unknown>): Promise<void> {
+    const hold = holds.find(
+      (h) => h.left > 0 && h.options.operations.includes(operation) && (h.options.match?.(parsed) ?? true),
+    );
+    if (!hold) return;
+    hold.left -= 1;
+    hold.arrived();
+    await hold.released;
+  }
+
+  /** Records when each item a write touches was written (the index-lag mode hides it for a while). */
+  function noteWrites(operation: string, parsed: Record<string, unknown>): void {
+    if (!indexLag) return;
+    const now = Date.now();
+    const keyOf = (item: unknown) => itemKey(item, indexLag!.keyAttributes);
+    if (operation === 'PutItem') written.set(keyOf(parsed.Item), now);
+    if (operation === 'UpdateItem') written.set(keyOf(parsed.Key), now);
+    if (operation === 'BatchWriteItem') {
+      for (const requests of Object.values((parsed.RequestItems ?? {}) as Record<string, unknown[]>)) {
+        for (const request of requests as Array<{ PutRequest?: { Item: unknown } }>) {
+          if (request.PutRequest) written.set(keyOf(request.PutRequest.Item), now);
+        }
+      }
+    }
+  }
+
+  /** A query on an index, its answer without the items written too recently for the index to show them. */
+  async function forwardLagging(
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    lag: { ms: number; keyAttributes: readonly string[] },
+  ): Promise<void> {
+    const answer = await collect(req, body);
+    let text = answer.body.toString('utf8');
+    if (answer.status === 200) {
+      const parsed = JSON.parse(text) as { Items?: unknown[]; Count?: number };
+      const cutoff = Date.now() - lag.ms;
+      parsed.Items = (parsed.Items ?? []).filter(
+        (item) => (written.get(itemKey(item, lag.keyAttributes)) ?? 0) < cutoff,
+      );
+      parsed.Count = parsed.Items.length;
+      text = JSON.stringify(parsed);
+    }
+    const headers: Record<string, string | string[] | undefined> = {
+      ...answer.headers,
+      'content-length': String(Buffer.byteLength(text)),
+    };
+    delete headers['x-amz-crc32'];
+    res.writeHead(answer.status, headers);
+    res.end(text);
+  }
+
+  /** Forwards a call and reads the whole answer. */
+  function collect(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+      const upstream = httpRequest(
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () =>
+            resolve({ status: answer.statusCode ?? 502, headers: { ...answer.headers }, body: Buffer.concat(chunks) }),
+          );
+          answer.on('error', reject);
+        },
+      );
+      upstream.on('error', reject);
+      upstream.end(body);
+    });
+  }
+
   /** The fault this call gets, if any: a queued fault past its `after` calls. */
-  function nextFault(operation: string): DynamoDbFault | undefined {
+  function nextFault(operation: string, parsed: Record<string, unknown>): DynamoDbFault | undefined {
     const queue = queues.get(operation);
     const head = queue?.[0];
     if (!queue || !head) return undefined;
+    if (head.fault.match && !head.fault.match(parsed)) return undefined;
     if (head.skip > 0) {
       head.skip -= 1;
       return undefined;
@@ -293,6 +435,33 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     },
     resetFaults() {
       queues.clear();
+      latencies.clear();
+      indexLag = undefined;
+      written.clear();
+      for (const hold of holds.splice(0)) hold.left = 0;
+    },
+    setLatency(operation, ms, where = 'before') {
+      if (ms === 0) latencies.delete(operation);
+      else latencies.set(operation, { ms: typeof ms === 'number' ? () => ms : ms, where });
+    },
+    hold(options) {
+      let arrived!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const entry = { options, left: options.count ?? 1, arrived, released };
+      holds.push(entry);
+      return {
+        reached,
+        release: () => {
+          entry.left = 0;
+          release();
+        },
+      };
+    },
+    setIndexLag(ms, keyAttributes) {
+      indexLag = ms > 0 ? { ms, keyAttributes } : undefined;
+      if (!indexLag) written.clear();
     },
     stats() {
       const copy = structuredClone(operations);
@@ -307,6 +476,23 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
         server.closeAllConnections();
       }),
   };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** An item's key as a string: its key attributes' values in the wire format, in order. */
+function itemKey(item: unknown, keyAttributes: readonly string[]): string {
+  const record = (item ?? {}) as Record<string, unknown>;
+  return JSON.stringify(keyAttributes.map((name) => record[name] ?? null));
 }
 
 function emptyKinds(): Record<DynamoDbFaultKind, number> {

@@ -2,24 +2,32 @@
  * All access to the attendee table: which Chime attendee each external user is in each meeting. Items are
  * converted with `@aws-sdk/util-dynamodb` (a few KB; the document client of `@aws-sdk/lib-dynamodb` would add its
  * own middleware to every call). The item never holds a JoinToken: there is no field for one.
+ *
+ * Writes never go back in time. One item per (ExternalUserId, MeetingId) holds the user's current attendee and the
+ * attendees of that user in that meeting known to be gone (`RemovedAttendeeIds`) or being removed
+ * (`RemovingAttendeeIds`, since `RemovingSince`). Chime hands a user a new attendee only after the previous one was
+ * deleted, so an attendee Chime answers with is current unless the item records it as removed; every write is
+ * conditional on that, and a write that would bring a removed attendee back is refused (409 for a join).
  */
 import type { Attendee, AttendeeCapabilities } from '@aws-sdk/client-chime-sdk-meetings';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  DeleteItemCommand,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ATTENDEE_TABLE, CAPABILITY_NAMES } from '../../lib/contract';
 import type { Deps } from './clients';
+import { JoinServiceError } from './errors';
 import type { Tag } from './validation';
 
 export type StoreDeps = Pick<Deps, 'dynamodb' | 'config'>;
+type ClockedStoreDeps = StoreDeps & Pick<Deps, 'now'>;
 
 export interface AttendeeMapping {
   readonly externalUserId: string;
@@ -40,22 +48,39 @@ export interface MappingKey {
   readonly meetingId: string;
 }
 
+/** What a join's write did: a new mapping, or the same attendee again (its lifetime renewed). */
+export type JoinOutcome = 'created' | 'unchanged';
+
 const PK = ATTENDEE_TABLE.partitionKey;
 const SK = ATTENDEE_TABLE.sortKey;
 const MEETING_PK = ATTENDEE_TABLE.meetingIndexPartitionKey;
 const EXPIRES_AT = ATTENDEE_TABLE.timeToLiveAttribute;
-// The other attribute names of the table's public data contract (SERVICE.md, "The table").
+// The other attribute names of the table's public data contract (README, "The table").
 const ATTENDEE_ID = 'AttendeeId';
 const CAPABILITIES = 'Capabilities';
 const TAGS = 'Tags';
 const CREATED_AT = 'CreatedAt';
+const REMOVED = 'RemovedAttendeeIds';
+const REMOVING = 'RemovingAttendeeIds';
+const REMOVING_SINCE = 'RemovingSince';
 
 /** BatchWriteItem's limit per call. */
 const BATCH_WRITE_SIZE = 25;
 /** Calls per batch of 25 before unprocessed items fail the request (the caller's retry then repairs). */
 const MAX_BATCH_WRITE_ATTEMPTS = 6;
-/** Conditional puts before a mapping that keeps changing under us fails the request. */
-const MAX_PUT_ATTEMPTS = 3;
+/** Conditional writes before a mapping that keeps changing under us fails the request. */
+const MAX_WRITE_ATTEMPTS = 3;
+/** Joins of a batch written at once. */
+const BATCH_JOIN_CONCURRENCY = 25;
+/**
+ * A removal that started this long ago and never finished (its function died between Chime's delete and the
+ * table) no longer blocks a join: longer than any function's timeout.
+ */
+const REMOVAL_STALE_AFTER_MS = 60_000;
+
+/** The error a join answers when Chime's attendee was removed while the join ran: its token would be dead. */
+export const attendeeRemoved = () =>
+  new JoinServiceError(409, 'Conflict', 'The attendee was removed while this join ran; join again.');
 
 /** The mapping of an attendee Chime just created or returned, stamped with the clock and the TTL. */
 export function mappingOf(
@@ -78,61 +103,136 @@ export function mappingOf(
 }
 
 /**
- * Writes a single join's mapping without ever replacing a newer one: put if absent; if one exists, the same
- * AttendeeId means an idempotent re-join (left untouched), a different one is stale (Chime gave this user a new
- * attendee, e.g. after a delete) and is overwritten on condition it still holds the AttendeeId we read.
+ * Records a join's answer from Chime. One conditional write in the usual cases:
+ * - no mapping (or only records of removed attendees): the mapping is created ('created');
+ * - the same attendee: a re-join; its ExpiresAt is renewed, the rest kept ('unchanged');
+ * - another attendee, which must be gone since Chime answered with a new one: replaced, and the old one recorded
+ *   as removed, on condition the item still holds it ('created');
+ * - this attendee recorded as removed or being removed: refused with 409 (attendeeRemoved).
  */
-export async function putMapping(deps: StoreDeps, mapping: AttendeeMapping): Promise<'created' | 'unchanged'> {
-  let expectedAttendeeId: string | undefined; // undefined: no mapping may exist
+export async function recordJoin(deps: ClockedStoreDeps, mapping: AttendeeMapping): Promise<JoinOutcome> {
+  let replacing: string | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.dynamodb.send(
-        new PutItemCommand({
-          TableName: deps.config.tableName,
-          Item: toItem(mapping),
-          ...(expectedAttendeeId === undefined
-            ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
-            : attendeeIdCondition(expectedAttendeeId)),
-        }),
-      );
-      return 'created';
+      const answer = await deps.dynamodb.send(new UpdateItemCommand(joinUpdate(deps, mapping, replacing)));
+      if (replacing !== undefined) return 'created';
+      return answer.Attributes?.[ATTENDEE_ID] ? 'unchanged' : 'created';
     } catch (err) {
-      if (!isConditionalCheckFailed(err) || attempt === MAX_PUT_ATTEMPTS) throw err;
+      if (!isConditionalCheckFailed(err) || attempt === MAX_WRITE_ATTEMPTS) throw err;
     }
-    const current = await deps.dynamodb.send(
-      new GetItemCommand({
-        TableName: deps.config.tableName,
-        Key: keyOf(mapping),
-        ProjectionExpression: '#a',
-        ExpressionAttributeNames: { '#a': ATTENDEE_ID },
-        ConsistentRead: true,
-      }),
-    );
-    const currentAttendeeId = current.Item?.[ATTENDEE_ID]?.S;
-    if (currentAttendeeId === mapping.attendeeId) return 'unchanged';
-    expectedAttendeeId = currentAttendeeId; // removed meanwhile: put if absent again
+    const current = await readItem(deps, mapping);
+    if (isRemoved(current, mapping.attendeeId, deps.now())) throw attendeeRemoved();
+    // Held by another attendee: replace it. Absent or ours again (it changed meanwhile): the first form again.
+    replacing = current?.[ATTENDEE_ID] === mapping.attendeeId ? undefined : stringOf(current?.[ATTENDEE_ID]);
   }
 }
 
+/** Records a batch's answers, each as a single join would; a refused one is reported, not thrown. */
+export async function recordJoins(
+  deps: ClockedStoreDeps,
+  mappings: readonly AttendeeMapping[],
+): Promise<Map<AttendeeMapping, JoinOutcome | JoinServiceError>> {
+  const outcomes = new Map<AttendeeMapping, JoinOutcome | JoinServiceError>();
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    // After a failure no new write starts: the request fails, and the caller's retry writes what is missing.
+    while (next < mappings.length && !failed) {
+      const mapping = mappings[next++];
+      try {
+        outcomes.set(mapping, await recordJoin(deps, mapping));
+      } catch (err) {
+        if (err instanceof JoinServiceError) {
+          outcomes.set(mapping, err);
+          continue;
+        }
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_JOIN_CONCURRENCY, mappings.length) }, worker));
+  return outcomes;
+}
+
 /**
- * Writes many mappings (a batch join). BatchWriteItem has no conditions: an existing mapping of the same user
- * and meeting is replaced, which is right, since Chime just answered with that user's current attendee.
+ * Marks an attendee as being removed, before Chime is asked to delete it: from then on no join can record it. The
+ * item is created if absent (it then holds no mapping, only the mark).
  */
-export async function putMappings(deps: StoreDeps, mappings: readonly AttendeeMapping[]): Promise<void> {
-  await writeBatches(
-    deps,
-    mappings.map((mapping) => ({ PutRequest: { Item: toItem(mapping) } })),
+export async function markRemoving(deps: ClockedStoreDeps, key: MappingKey, attendeeId: string): Promise<void> {
+  const now = deps.now();
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf(key),
+      UpdateExpression: 'ADD #removing :ids SET #since = :now, #exp = if_not_exists(#exp, :exp)',
+      ExpressionAttributeNames: { '#removing': REMOVING, '#since': REMOVING_SINCE, '#exp': EXPIRES_AT },
+      ExpressionAttributeValues: {
+        ':ids': { SS: [attendeeId] },
+        ':now': { N: String(now.getTime()) },
+        ':exp': { N: String(expiresAt(deps, now)) },
+      },
+    }),
   );
 }
 
-/** The mappings of one external user, every page; expired ones included (TTL deletion is lazy). */
+/** Takes a removal mark back when Chime did not delete the attendee (it lives on, so joins may record it). */
+export async function unmarkRemoving(deps: StoreDeps, key: MappingKey, attendeeId: string): Promise<void> {
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf(key),
+      UpdateExpression: 'DELETE #removing :ids',
+      ExpressionAttributeNames: { '#removing': REMOVING },
+      ExpressionAttributeValues: { ':ids': { SS: [attendeeId] } },
+    }),
+  );
+}
+
+/**
+ * Records that Chime no longer holds an attendee: its mapping goes (only if it still points at it: a newer join's
+ * mapping stays) and the attendee is recorded as removed, so a join that got it from Chime earlier cannot write it
+ * back. The record outlives any such join: it expires with the item.
+ */
+export async function recordRemoved(deps: ClockedStoreDeps, key: MappingKey, attendeeId: string): Promise<void> {
+  const input = (withMapping: boolean): UpdateItemCommandInput => ({
+    TableName: deps.config.tableName,
+    Key: keyOf(key),
+    UpdateExpression:
+      'ADD #removed :ids DELETE #removing :ids SET #exp = :exp' +
+      (withMapping ? ' REMOVE #a, #caps, #tags, #created' : ''),
+    ...(withMapping && { ConditionExpression: '#a = :a' }),
+    ExpressionAttributeNames: {
+      '#removed': REMOVED,
+      '#removing': REMOVING,
+      '#exp': EXPIRES_AT,
+      ...(withMapping && { '#a': ATTENDEE_ID, '#caps': CAPABILITIES, '#tags': TAGS, '#created': CREATED_AT }),
+    },
+    ExpressionAttributeValues: {
+      ':ids': { SS: [attendeeId] },
+      ':exp': { N: String(expiresAt(deps, deps.now())) },
+      ...(withMapping && { ':a': { S: attendeeId } }),
+    },
+  });
+  try {
+    await deps.dynamodb.send(new UpdateItemCommand(input(true)));
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    // The item maps another attendee, or none: record the removal only.
+    await deps.dynamodb.send(new UpdateItemCommand(input(false)));
+  }
+}
+
+/** The current mappings of one external user, every page; expired ones included (TTL deletion is lazy). */
 export async function listUserMappings(deps: StoreDeps, externalUserId: string): Promise<AttendeeMapping[]> {
   const mappings: AttendeeMapping[] = [];
   await queryPages(
     deps,
     {
       KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': PK },
+      // Items that record only removed attendees are not mappings.
+      FilterExpression: 'attribute_exists(#a)',
+      ExpressionAttributeNames: { '#pk': PK, '#a': ATTENDEE_ID },
       ExpressionAttributeValues: { ':pk': { S: externalUserId } },
     },
     async (items) => {
@@ -144,8 +244,9 @@ export async function listUserMappings(deps: StoreDeps, externalUserId: string):
 }
 
 /**
- * The key of the mapping that points at one attendee of a meeting, found through the byMeeting index (which
- * must project AttendeeId). The index is read eventually consistent, which is all a GSI offers.
+ * The key of the item that maps one attendee of a meeting, found through the byMeeting index. The index is
+ * eventually consistent, so this serves only clean-up after Chime answered that the attendee is gone; anything
+ * that needs the latest state reads the base table by key.
  */
 export async function findMeetingMapping(
   deps: StoreDeps,
@@ -171,18 +272,7 @@ export async function findMeetingMapping(
   return found;
 }
 
-/** Removes one mapping if it still points at this attendee; a newer join's mapping is left alone. */
-export async function deleteMapping(deps: StoreDeps, key: MappingKey, attendeeId: string): Promise<void> {
-  try {
-    await deps.dynamodb.send(
-      new DeleteItemCommand({ TableName: deps.config.tableName, Key: keyOf(key), ...attendeeIdCondition(attendeeId) }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-}
-
-/** Removes every mapping of a meeting Chime no longer knows (ended or never existed). */
+/** Removes every item of a meeting Chime no longer knows (ended or never existed). */
 export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string): Promise<void> {
   await queryPages(
     deps,
@@ -201,6 +291,91 @@ export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string):
       return false;
     },
   );
+}
+
+/**
+ * The join's write. First form (`replacing` undefined): the item maps this attendee already, or maps none and does
+ * not record it as removed. Second form: the item maps `replacing`, which is then recorded as removed.
+ */
+function joinUpdate(deps: ClockedStoreDeps, mapping: AttendeeMapping, replacing?: string): UpdateItemCommandInput {
+  const now = deps.now();
+  const names: Record<string, string> = {
+    '#a': ATTENDEE_ID,
+    '#exp': EXPIRES_AT,
+    '#caps': CAPABILITIES,
+    '#created': CREATED_AT,
+    '#removed': REMOVED,
+    '#removing': REMOVING,
+    '#since': REMOVING_SINCE,
+  };
+  const values: Record<string, AttributeValue> = {
+    ':a': { S: mapping.attendeeId },
+    ':exp': { N: String(mapping.expiresAt ?? expiresAt(deps, now)) },
+    ':stale': { N: String(now.getTime() - REMOVAL_STALE_AFTER_MS) },
+  };
+  const sets = ['#a = :a', '#exp = :exp'];
+  const removes: string[] = [];
+  // A re-join keeps what the mapping recorded at its join; a new mapping records this answer, and drops what the
+  // replaced one recorded that this answer does not have.
+  const keepOrSet = (attribute: string, placeholder: string, value: AttributeValue | undefined) => {
+    if (value === undefined) {
+      if (replacing !== undefined) removes.push(attribute);
+      return;
+    }
+    values[placeholder] = value;
+    sets.push(
+      replacing === undefined
+        ? `${attribute} = if_not_exists(${attribute}, ${placeholder})`
+        : `${attribute} = ${placeholder}`,
+    );
+  };
+  const capabilities = capabilitiesOf(mapping.capabilities);
+  const tags = mapping.tags?.map(({ Key, Value }) => ({ Key, Value }));
+  names['#tags'] = TAGS;
+  keepOrSet('#created', ':created', { S: mapping.createdAt });
+  keepOrSet('#caps', ':caps', capabilities && { M: marshall(capabilities) });
+  keepOrSet('#tags', ':tags', tags && { L: tags.map((tag) => ({ M: marshall(tag) })) });
+  if (!sets.some((set) => set.startsWith('#tags')) && !removes.includes('#tags')) delete names['#tags'];
+  const notRemoved =
+    '(attribute_not_exists(#removed) OR NOT contains(#removed, :a)) AND ' +
+    '(attribute_not_exists(#removing) OR NOT contains(#removing, :a) OR #since < :stale)';
+  let update = `SET ${sets.join(', ')}`;
+  let condition: string;
+  if (replacing === undefined) {
+    condition = `(#a = :a OR attribute_not_exists(#a)) AND ${notRemoved}`;
+  } else {
+    values[':old'] = { S: replacing };
+    values[':oldIds'] = { SS: [replacing] };
+    update += ' ADD #removed :oldIds';
+    condition = `#a = :old AND ${notRemoved}`;
+  }
+  if (removes.length > 0) update += ` REMOVE ${removes.join(', ')}`;
+  return {
+    TableName: deps.config.tableName,
+    Key: keyOf(mapping),
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_OLD',
+  };
+}
+
+/** The item as it is now (a strongly consistent read of the base table). */
+async function readItem(deps: StoreDeps, key: MappingKey): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.config.tableName, Key: keyOf(key), ConsistentRead: true }),
+  );
+  return Item && unmarshall(Item);
+}
+
+/** Whether the item records the attendee as removed, or as being removed by a removal that is not stale. */
+function isRemoved(item: Record<string, unknown> | undefined, attendeeId: string, now: Date): boolean {
+  if (!item) return false;
+  const removed = item[REMOVED] as Set<string> | undefined;
+  if (removed?.has(attendeeId)) return true;
+  const removing = item[REMOVING] as Set<string> | undefined;
+  return removing?.has(attendeeId) === true && Number(item[REMOVING_SINCE]) >= now.getTime() - REMOVAL_STALE_AFTER_MS;
 }
 
 /** Follows a Query's pages until they end or `onPage` answers true (done). */
@@ -250,13 +425,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isConditionalCheckFailed = (err: unknown) =>
   (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 
-function attendeeIdCondition(attendeeId: string) {
-  return {
-    ConditionExpression: '#a = :a',
-    ExpressionAttributeNames: { '#a': ATTENDEE_ID },
-    ExpressionAttributeValues: { ':a': { S: attendeeId } },
-  };
-}
+const expiresAt = (deps: StoreDeps, now: Date) => Math.floor(now.getTime() / 1000) + deps.config.attendeeTtlSeconds;
+
+const stringOf = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** Only the three capability names: an SDK object may carry more than the contract's fields. */
+const capabilitiesOf = (capabilities: AttendeeCapabilities | undefined) =>
+  capabilities && Object.fromEntries(CAPABILITY_NAMES.flatMap((n) => (capabilities[n] ? [[n, capabilities[n]]] : [])));
 
 const keyOf = (key: MappingKey): Record<string, AttributeValue> =>
   marshall({ [PK]: key.externalUserId, [SK]: key.meetingId });
@@ -265,24 +440,6 @@ const keyFromItem = (item: Record<string, AttributeValue>): MappingKey => {
   const key = unmarshall(item);
   return { externalUserId: String(key[PK] ?? ''), meetingId: String(key[SK] ?? '') };
 };
-
-/** The item of the table's data contract (SERVICE.md, "The table"); absent fields are left out. */
-function toItem(mapping: AttendeeMapping): Record<string, AttributeValue> {
-  const { capabilities } = mapping;
-  return marshall(
-    {
-      [PK]: mapping.externalUserId,
-      [SK]: mapping.meetingId,
-      [ATTENDEE_ID]: mapping.attendeeId,
-      // Only the three capability names: an SDK object may carry more than the contract's fields.
-      [CAPABILITIES]: capabilities && Object.fromEntries(CAPABILITY_NAMES.map((name) => [name, capabilities[name]])),
-      [TAGS]: mapping.tags?.map(({ Key, Value }) => ({ Key, Value })),
-      [CREATED_AT]: mapping.createdAt,
-      [EXPIRES_AT]: mapping.expiresAt,
-    },
-    { removeUndefinedValues: true },
-  );
-}
 
 function fromItem(item: Record<string, AttributeValue>): AttendeeMapping {
   const values = unmarshall(item);

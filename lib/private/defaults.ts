@@ -12,6 +12,9 @@ import { JoinAuthorization } from '../join-authorization';
  * over them once, in `resolveProps`, and checked there: a bad value fails synthesis with a message that names the
  * prop, unless it is a token, which only deployment can judge.
  */
+/** Chime ends a meeting at the latest 24 hours after it was created (SERVICE.md, the events reference). */
+const MAX_MEETING_SECONDS = 24 * 60 * 60;
+
 export const DEFAULTS = {
   includeMeeting: true,
   attendeeTtl: Duration.seconds(DEFAULT_ATTENDEE_TTL_SECONDS),
@@ -88,7 +91,11 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
 
   const attendeeTtl = props.attendeeTtl ?? DEFAULTS.attendeeTtl;
   if (!attendeeTtl.isUnresolved()) {
-    check(attendeeTtl.toSeconds() >= 60, `attendeeTtl must be at least one minute, got ${attendeeTtl.toHumanString()}`);
+    check(
+      attendeeTtl.toSeconds() >= MAX_MEETING_SECONDS,
+      `attendeeTtl must be at least 24 hours, Chime's maximum meeting length (a mapping must not expire while its ` +
+        `attendee can still be in the meeting), got ${attendeeTtl.toHumanString()}`,
+    );
   }
 
   const corsAllowOrigins = props.corsAllowOrigins ?? DEFAULTS.corsAllowOrigins;

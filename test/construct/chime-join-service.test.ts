@@ -288,22 +288,21 @@ describe('overrides', () => {
   it('passes includeMeeting, the attendee TTL and the Chime region to the handlers', () => {
     const { template } = synthService({
       includeMeeting: false,
-      attendeeTtl: Duration.hours(2),
+      attendeeTtl: Duration.hours(36),
       chimeRegion: 'us-west-2',
     });
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         INCLUDE_MEETING: 'false',
-        ATTENDEE_TTL_SECONDS: '7200',
+        ATTENDEE_TTL_SECONDS: '129600',
         CHIME_REGION: 'us-west-2',
       });
     }
   });
 
-  it('rejects an attendee TTL under a minute', () => {
-    expect(() => synthService({ attendeeTtl: Duration.seconds(30) })).toThrow(
-      /attendeeTtl must be at least one minute/,
-    );
+  it("rejects an attendee TTL shorter than Chime's maximum meeting length (24 hours)", () => {
+    expect(() => synthService({ attendeeTtl: Duration.hours(23) })).toThrow(/attendeeTtl must be at least 24 hours/);
+    expect(() => synthService({ attendeeTtl: Duration.hours(24) })).not.toThrow();
   });
 
   it('answers CORS preflights for the listed origins only, without authorization', () => {

@@ -34,7 +34,7 @@ describe('props checked at synthesis', () => {
     ],
     ['a stageName with a space', { stageName: 'my stage' }, /stageName may contain only letters, digits/],
     ['an empty stageName', { stageName: '' }, /stageName/],
-    ['attendeeTtl under a minute', { attendeeTtl: Duration.seconds(59) }, /attendeeTtl must be at least one minute/],
+    ['attendeeTtl under 24 hours', { attendeeTtl: Duration.minutes(1439) }, /attendeeTtl must be at least 24 hours/],
     [
       'table with encryptionKey',
       (stack) => ({ table: existingTable(stack), encryptionKey: new kms.Key(stack, 'Key') }),
@@ -92,7 +92,7 @@ describe('props checked at synthesis', () => {
         chimeRegion: 'us-gov-west-1',
         stageName: 'v1_beta-2',
         webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/a1b2c3',
-        attendeeTtl: Duration.minutes(1),
+        attendeeTtl: Duration.hours(24),
       }),
     ).not.toThrow();
   });

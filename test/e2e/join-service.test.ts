@@ -56,7 +56,9 @@ async function call(method: string, path: string, body?: unknown): Promise<Reply
 /** Every item of the table, unmarshalled to plain strings and objects as far as the tests need. */
 const tableItems = (): Promise<Record<string, any>[]> => scanTable(service.dynamodbClient, service.tableName);
 
-const mappingsOf = async (meetingId: string) => (await tableItems()).filter((item) => item.MeetingId.S === meetingId);
+/** The items that map an attendee of the meeting (an item without AttendeeId only records removed attendees). */
+const mappingsOf = async (meetingId: string) =>
+  (await tableItems()).filter((item) => item.MeetingId.S === meetingId && item.AttendeeId?.S);
 const newMeeting = () => service.emulator!.createMeeting({ ExternalMeetingId: 'e2e' }).MeetingId!;
 const callsOf = (
   operation: 'CreateAttendee' | 'BatchCreateAttendee' | 'ListAttendees' | 'DeleteAttendee' | 'GetMeeting',

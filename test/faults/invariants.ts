@@ -46,10 +46,13 @@ export async function checkMeetingConsistency(peers: ConsistencyPeers, meetingId
   if (!peers.emulator) throw new Error('the consistency check needs the Chime emulator');
   const attendees = peers.emulator.attendees(meetingId);
   const items = (await scanTable(peers)).filter((item) => item.MeetingId?.S === meetingId);
-  const mappings: AttendeeRef[] = items.map((item) => ({
-    ExternalUserId: item.ExternalUserId?.S ?? '',
-    AttendeeId: item.AttendeeId?.S ?? '',
-  }));
+  // Items that only record removed attendees (no AttendeeId) map nobody.
+  const mappings: AttendeeRef[] = items
+    .filter((item) => item.AttendeeId?.S)
+    .map((item) => ({
+      ExternalUserId: item.ExternalUserId?.S ?? '',
+      AttendeeId: item.AttendeeId?.S ?? '',
+    }));
 
   const mappedIds = new Set(mappings.map((m) => `${m.ExternalUserId}\u0000${m.AttendeeId}`));
   const liveIds = new Set(attendees.map((a) => `${a.ExternalUserId}\u0000${a.AttendeeId}`));

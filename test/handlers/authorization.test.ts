@@ -6,7 +6,7 @@ import {
   CreateAttendeeCommand,
   GetMeetingCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { JoinServiceOperation } from '../../lib/operations';
@@ -135,7 +135,7 @@ describe('handlers in cognito mode', () => {
     chime.on(CreateAttendeeCommand).resolves({ Attendee: { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID } });
     chime.on(BatchCreateAttendeeCommand).resolves({ Attendees: [], Errors: [] });
     chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
-    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(UpdateItemCommand).resolves({});
   });
   afterAll(() => jest.restoreAllMocks());
 

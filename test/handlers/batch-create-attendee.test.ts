@@ -1,13 +1,23 @@
-// Batch join: chunks of 100 created one after the other, each chunk's mappings written (25 per call) before
-// the next chunk, per-item Errors passed through.
+// Batch join: chunks of 100 created one after the other, each chunk's mappings written (one conditional update per
+// attendee, as a single join's) before the next chunk, per-item Errors passed through, and a removed attendee
+// reported, not mapped.
 import { JoinServiceOperation } from '../../lib/operations';
 import {
   BatchCreateAttendeeCommand,
   type BatchCreateAttendeeCommandInput,
   ChimeSDKMeetingsClient,
   LimitExceededException,
+  NotFoundException,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { batchCreateAttendee } from '../../lambda/batch-create-attendee';
 import { serve } from '../../lambda/shared/http';
@@ -39,8 +49,8 @@ beforeEach(() => {
     sequence.push(`chime:${input.Attendees!.length}`);
     return { Attendees: input.Attendees!.map((a) => chimeAttendee(a.ExternalUserId!, created++)), Errors: [] };
   });
-  dynamodb.on(BatchWriteItemCommand).callsFake(async (input) => {
-    sequence.push(`dynamodb:${input.RequestItems[TABLE].length}`);
+  dynamodb.on(UpdateItemCommand).callsFake(async () => {
+    sequence.push('dynamodb');
     return {};
   });
 });
@@ -49,30 +59,30 @@ afterEach(() => jest.restoreAllMocks());
 const users = (n: number) => Array.from({ length: n }, (_, i) => ({ ExternalUserId: `user-${i}` }));
 const batch = (attendees: object[]) =>
   batchCreateAttendee(request({ body: JSON.stringify({ Attendees: attendees }) }), testDeps());
+/** Each update's key and values, as plain objects. */
 const writtenItems = () =>
-  dynamodb
-    .commandCalls(BatchWriteItemCommand)
-    .flatMap((c) => c.args[0].input.RequestItems![TABLE].map((r) => r.PutRequest!.Item!));
+  dynamodb.commandCalls(UpdateItemCommand).map((c) => ({
+    ...unmarshall(c.args[0].input.Key!),
+    ...unmarshall(c.args[0].input.ExpressionAttributeValues!),
+  }));
+/** The sequence with runs of DynamoDB updates counted: ['chime:100', 'dynamodb×100', ...]. */
+const runs = () =>
+  sequence.reduce<string[]>((out, entry) => {
+    const last = out[out.length - 1];
+    if (entry === 'dynamodb' && last?.startsWith('dynamodb×'))
+      out[out.length - 1] = `dynamodb×${Number(last.slice(9)) + 1}`;
+    else out.push(entry === 'dynamodb' ? 'dynamodb×1' : entry);
+    return out;
+  }, []);
 
-it('creates 250 attendees in exactly 3 Chime calls and 10 DynamoDB writes, each chunk mapped before the next', async () => {
+it('creates 250 attendees in exactly 3 Chime calls and one conditional write each, each chunk mapped before the next', async () => {
   const response = await batch(users(250));
 
   expect(response.statusCode).toBe(200);
-  expect(sequence).toEqual([
-    'chime:100',
-    'dynamodb:25',
-    'dynamodb:25',
-    'dynamodb:25',
-    'dynamodb:25',
-    'chime:100',
-    'dynamodb:25',
-    'dynamodb:25',
-    'dynamodb:25',
-    'dynamodb:25',
-    'chime:50',
-    'dynamodb:25',
-    'dynamodb:25',
-  ]);
+  expect(runs()).toEqual(['chime:100', 'dynamodb×100', 'chime:100', 'dynamodb×100', 'chime:50', 'dynamodb×50']);
+  for (const call of dynamodb.commandCalls(UpdateItemCommand)) {
+    expect(call.args[0].input.ConditionExpression).toMatch(/^\(#a = :a OR attribute_not_exists\(#a\)\) AND /);
+  }
   const chunks = chime.commandCalls(BatchCreateAttendeeCommand).map((c) => c.args[0].input);
   expect(chunks.map((c) => c.MeetingId)).toEqual([MEETING_ID, MEETING_ID, MEETING_ID]);
   expect(chunks.flatMap((c) => c.Attendees!.map((a) => a.ExternalUserId))).toEqual(
@@ -80,7 +90,7 @@ it('creates 250 attendees in exactly 3 Chime calls and 10 DynamoDB writes, each 
   );
   expect(
     writtenItems()
-      .map((item) => item.ExternalUserId.S)
+      .map((item) => item.ExternalUserId)
       .sort(),
   ).toEqual(
     users(250)
@@ -103,15 +113,16 @@ it("stores each item's Tags with its own mapping, never sends Tags to Chime, nev
   ]);
   const [ann, bob] = writtenItems();
   expect(ann).toEqual({
-    ExternalUserId: { S: 'ann' },
-    MeetingId: { S: MEETING_ID },
-    AttendeeId: { S: chimeAttendee('ann', 0).AttendeeId },
-    Capabilities: { M: { Audio: { S: 'SendReceive' }, Video: { S: 'SendReceive' }, Content: { S: 'SendReceive' } } },
-    Tags: { L: [{ M: { Key: { S: 'team' }, Value: { S: 'red' } } }] },
-    CreatedAt: { S: NOW.toISOString() },
-    ExpiresAt: { N: String(NOW_SECONDS + TTL_SECONDS) },
+    ExternalUserId: 'ann',
+    MeetingId: MEETING_ID,
+    ':a': chimeAttendee('ann', 0).AttendeeId,
+    ':caps': { Audio: 'SendReceive', Video: 'SendReceive', Content: 'SendReceive' },
+    ':tags': [{ Key: 'team', Value: 'red' }],
+    ':created': NOW.toISOString(),
+    ':exp': NOW_SECONDS + TTL_SECONDS,
+    ':stale': NOW.getTime() - 60_000,
   });
-  expect(bob).not.toHaveProperty('Tags');
+  expect(bob).not.toHaveProperty(':tags');
   expect(JSON.stringify(dynamodb.calls().map((c) => c.args[0].input))).not.toContain('join-token');
 });
 
@@ -128,27 +139,64 @@ it('passes per-item Errors through as Chime reports them and maps only the atten
       Errors: [{ ExternalUserId: 'bob', ErrorCode: 'LimitExceeded', ErrorMessage: 'Attendee limit reached' }],
     },
   });
-  expect(writtenItems().map((item) => item.ExternalUserId.S)).toEqual(['ann']);
+  expect(writtenItems().map((item) => item.ExternalUserId)).toEqual(['ann']);
 });
 
-it('retries the items DynamoDB leaves unprocessed until all are written', async () => {
-  dynamodb
-    .on(BatchWriteItemCommand)
-    .callsFakeOnce(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE].slice(0, 3) } }))
-    .resolves({});
-  const response = await batch(users(10));
+it('reports an attendee removed while the batch ran as a Conflict item, without its token, and maps the rest', async () => {
+  const conditionFailed = new ConditionalCheckFailedException({ $metadata: {}, message: 'failed' });
+  dynamodb.on(UpdateItemCommand).callsFake(async (input) => {
+    if (input.Key.ExternalUserId.S === 'bob') throw conditionFailed;
+    return {};
+  });
+  dynamodb.on(GetItemCommand).callsFake(async (input) => ({
+    Item: { ...input.Key, RemovedAttendeeIds: { SS: [chimeAttendee('bob', 1).AttendeeId] } },
+  }));
+  const response = await batch([{ ExternalUserId: 'ann' }, { ExternalUserId: 'bob' }]);
   expect(response.statusCode).toBe(200);
-  const calls = dynamodb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]);
-  expect(calls.map((items) => items.length)).toEqual([10, 3]);
-  expect(calls[1]).toEqual(calls[0].slice(0, 3));
+  const body = response.body as { Attendees: { ExternalUserId: string }[]; Errors: unknown[] };
+  expect(body.Attendees.map((a) => a.ExternalUserId)).toEqual(['ann']);
+  expect(body.Errors).toEqual([
+    {
+      ExternalUserId: 'bob',
+      ErrorCode: 'Conflict',
+      ErrorMessage: 'The attendee was removed while this join ran; join again.',
+    },
+  ]);
+  expect(JSON.stringify(body)).not.toContain(chimeAttendee('bob', 1).JoinToken);
 });
 
-it('fails the request when items stay unprocessed after every retry', async () => {
-  dynamodb
-    .on(BatchWriteItemCommand)
-    .callsFake(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE] } }));
-  await expect(batch(users(2))).rejects.toThrow(/unprocessed/);
-  expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(6);
+it('fails the request (500) when a mapping cannot be written for another reason', async () => {
+  dynamodb.on(UpdateItemCommand).rejects(new Error('DynamoDB is unreachable'));
+  await expect(batch(users(3))).rejects.toThrow('DynamoDB is unreachable');
+});
+
+describe('clean-up of a meeting Chime no longer knows (BatchWriteItem deletes)', () => {
+  const notFound = () => new NotFoundException({ $metadata: {}, Code: 'NotFound', message: 'Meeting not found' });
+  beforeEach(() => {
+    chime.on(BatchCreateAttendeeCommand).rejects(notFound());
+    dynamodb.on(QueryCommand).resolves({
+      Items: users(10).map((u) => ({ ExternalUserId: { S: u.ExternalUserId }, MeetingId: { S: MEETING_ID } })),
+    });
+  });
+
+  it('retries the items DynamoDB leaves unprocessed until all are written', async () => {
+    dynamodb
+      .on(BatchWriteItemCommand)
+      .callsFakeOnce(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE].slice(0, 3) } }))
+      .resolves({});
+    await expect(batch(users(10))).rejects.toBeInstanceOf(NotFoundException);
+    const calls = dynamodb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]);
+    expect(calls.map((items) => items.length)).toEqual([10, 3]);
+    expect(calls[1]).toEqual(calls[0].slice(0, 3));
+  });
+
+  it('fails the request when items stay unprocessed after every retry', async () => {
+    dynamodb
+      .on(BatchWriteItemCommand)
+      .callsFake(async (input) => ({ UnprocessedItems: { [TABLE]: input.RequestItems[TABLE] } }));
+    await expect(batch(users(2))).rejects.toThrow(/unprocessed/);
+    expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(6);
+  });
 });
 
 it("keeps the first chunk's mappings when the second chunk fails, and answers the mapped error", async () => {
@@ -170,7 +218,7 @@ it("keeps the first chunk's mappings when the second chunk fails, and answers th
   expect(chime.commandCalls(BatchCreateAttendeeCommand)).toHaveLength(2);
   expect(
     writtenItems()
-      .map((item) => item.ExternalUserId.S)
+      .map((item) => item.ExternalUserId)
       .sort(),
   ).toEqual(
     users(100)

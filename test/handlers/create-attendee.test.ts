@@ -1,5 +1,5 @@
-// The single join: mapping written once with a condition, idempotent re-join, stale mapping repair, and the
-// JoinToken kept out of the table and the logs.
+// The single join: mapping written once with a condition, idempotent re-join, replacement of a removed attendee's
+// mapping, refusal of one recorded as removed, and the JoinToken kept out of the table and the logs.
 import {
   ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
@@ -10,7 +10,7 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
@@ -49,11 +49,11 @@ beforeEach(() => {
   dynamodb.reset();
   chime.on(CreateAttendeeCommand).resolves({ Attendee: alice });
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
 });
 afterEach(() => jest.restoreAllMocks());
 
-it('answers 201 with the Attendee and the Meeting for a new mapping, written on condition none exists', async () => {
+it('answers 201 with the Attendee and the Meeting for a new mapping, written in one conditional update', async () => {
   const tags = [{ Key: 'role', Value: 'host' }];
   const response = await join({ ExternalUserId: 'alice', Capabilities: alice.Capabilities, Tags: tags });
 
@@ -75,21 +75,37 @@ it('answers 201 with the Attendee and the Meeting for a new mapping, written on 
     Capabilities: alice.Capabilities,
   });
   expect(chime.commandCalls(GetMeetingCommand)[0].args[0].input).toEqual({ MeetingId: MEETING_ID });
-  const puts = dynamodb.commandCalls(PutItemCommand);
-  expect(puts).toHaveLength(1);
-  expect(puts[0].args[0].input).toEqual({
+  const updates = dynamodb.commandCalls(UpdateItemCommand);
+  expect(updates).toHaveLength(1);
+  expect(updates[0].args[0].input).toEqual({
     TableName: TABLE,
-    Item: {
-      ExternalUserId: { S: 'alice' },
-      MeetingId: { S: MEETING_ID },
-      AttendeeId: { S: ATTENDEE_ID },
-      Capabilities: { M: { Audio: { S: 'SendReceive' }, Video: { S: 'SendReceive' }, Content: { S: 'SendReceive' } } },
-      Tags: { L: [{ M: { Key: { S: 'role' }, Value: { S: 'host' } } }] },
-      CreatedAt: { S: NOW.toISOString() },
-      ExpiresAt: { N: String(NOW_SECONDS + TTL_SECONDS) },
+    Key: { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } },
+    UpdateExpression:
+      'SET #a = :a, #exp = :exp, #created = if_not_exists(#created, :created), ' +
+      '#caps = if_not_exists(#caps, :caps), #tags = if_not_exists(#tags, :tags)',
+    // This attendee already (a re-join), or none yet; never one recorded as removed or being removed.
+    ConditionExpression:
+      '(#a = :a OR attribute_not_exists(#a)) AND (attribute_not_exists(#removed) OR NOT contains(#removed, :a)) AND ' +
+      '(attribute_not_exists(#removing) OR NOT contains(#removing, :a) OR #since < :stale)',
+    ExpressionAttributeNames: {
+      '#a': 'AttendeeId',
+      '#exp': 'ExpiresAt',
+      '#caps': 'Capabilities',
+      '#created': 'CreatedAt',
+      '#tags': 'Tags',
+      '#removed': 'RemovedAttendeeIds',
+      '#removing': 'RemovingAttendeeIds',
+      '#since': 'RemovingSince',
     },
-    ConditionExpression: 'attribute_not_exists(#pk)',
-    ExpressionAttributeNames: { '#pk': 'ExternalUserId' },
+    ExpressionAttributeValues: {
+      ':a': { S: ATTENDEE_ID },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+      ':created': { S: NOW.toISOString() },
+      ':caps': { M: { Audio: { S: 'SendReceive' }, Video: { S: 'SendReceive' }, Content: { S: 'SendReceive' } } },
+      ':tags': { L: [{ M: { Key: { S: 'role' }, Value: { S: 'host' } } }] },
+      ':stale': { N: String(NOW.getTime() - 60_000) },
+    },
+    ReturnValues: 'UPDATED_OLD',
   });
 });
 
@@ -98,76 +114,96 @@ it('stores the capabilities Chime chose and no Tags attribute when the request h
   chime.on(CreateAttendeeCommand).resolves({ Attendee: { ...alice, Capabilities: chosen } });
   await join({ ExternalUserId: 'alice' });
   expect(chime.commandCalls(CreateAttendeeCommand)[0].args[0].input.Capabilities).toBeUndefined();
-  const item = dynamodb.commandCalls(PutItemCommand)[0].args[0].input.Item!;
-  expect(item.Capabilities).toEqual({
+  const input = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
+  expect(input.ExpressionAttributeValues![':caps']).toEqual({
     M: { Audio: { S: 'SendReceive' }, Video: { S: 'Receive' }, Content: { S: 'SendReceive' } },
   });
-  expect(item).not.toHaveProperty('Tags');
+  expect(input.UpdateExpression).not.toContain('#tags');
+  expect(input.ExpressionAttributeNames).not.toHaveProperty('#tags');
 });
 
-it('answers 200 for a re-join and leaves the existing mapping untouched', async () => {
-  dynamodb.on(PutItemCommand).rejects(conditionFailed());
-  dynamodb.on(GetItemCommand).resolves({ Item: { AttendeeId: { S: ATTENDEE_ID } } });
+it('answers 200 for a re-join: the update found this attendee already mapped (its lifetime renewed)', async () => {
+  dynamodb.on(UpdateItemCommand).resolves({ Attributes: { AttendeeId: { S: ATTENDEE_ID } } });
 
   const response = await join({ ExternalUserId: 'alice' });
 
   expect(response.statusCode).toBe(200);
   expect((response.body as { Attendee: { AttendeeId: string } }).Attendee.AttendeeId).toBe(ATTENDEE_ID);
   expect(chime.commandCalls(CreateAttendeeCommand)).toHaveLength(1);
-  expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1); // the conditional put that failed, nothing after
-  expect(dynamodb.commandCalls(GetItemCommand)[0].args[0].input).toEqual({
-    TableName: TABLE,
-    Key: { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } },
-    ProjectionExpression: '#a',
-    ExpressionAttributeNames: { '#a': 'AttendeeId' },
-    ConsistentRead: true,
-  });
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+  expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(0);
 });
 
-it('overwrites a stale mapping (another AttendeeId) on condition it still holds that id, and answers 201', async () => {
-  dynamodb.on(PutItemCommand).rejectsOnce(conditionFailed()).resolves({});
+it('replaces a mapping of another attendee, recording that one as removed, on condition it still holds it: 201', async () => {
+  dynamodb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
   dynamodb.on(GetItemCommand).resolves({ Item: { AttendeeId: { S: OTHER_ATTENDEE_ID } } });
 
   const response = await join({ ExternalUserId: 'alice' });
 
   expect(response.statusCode).toBe(201);
-  const puts = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input);
-  expect(puts).toHaveLength(2);
-  expect(puts[1]).toMatchObject({
-    ConditionExpression: '#a = :a',
-    ExpressionAttributeNames: { '#a': 'AttendeeId' },
-    ExpressionAttributeValues: { ':a': { S: OTHER_ATTENDEE_ID } },
+  expect(dynamodb.commandCalls(GetItemCommand)[0].args[0].input).toEqual({
+    TableName: TABLE,
+    Key: { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } },
+    ConsistentRead: true,
   });
-  expect(puts[1].Item!.AttendeeId).toEqual({ S: ATTENDEE_ID });
+  const updates = dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+  expect(updates).toHaveLength(2);
+  expect(updates[1].ConditionExpression).toMatch(/^#a = :old AND /);
+  expect(updates[1].UpdateExpression).toMatch(/ ADD #removed :oldIds/);
+  expect(updates[1].ExpressionAttributeValues).toMatchObject({
+    ':old': { S: OTHER_ATTENDEE_ID },
+    ':oldIds': { SS: [OTHER_ATTENDEE_ID] },
+    ':a': { S: ATTENDEE_ID },
+  });
 });
 
-it('answers 200 when a concurrent join wrote the same attendee between the stale read and the overwrite', async () => {
-  dynamodb.on(PutItemCommand).rejects(conditionFailed());
+it.each([
+  ['recorded as removed', { RemovedAttendeeIds: { SS: [ATTENDEE_ID] } }],
+  ['being removed', { RemovingAttendeeIds: { SS: [ATTENDEE_ID] }, RemovingSince: { N: String(NOW.getTime() - 1000) } }],
+])('answers 409 Conflict when Chime answered an attendee the table records as %s', async (_name, item) => {
+  dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+  dynamodb.on(GetItemCommand).resolves({ Item: { ExternalUserId: { S: 'alice' }, ...item } });
+  await expect(join({ ExternalUserId: 'alice' })).rejects.toMatchObject({ statusCode: 409, code: 'Conflict' });
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+});
+
+it('ignores a removal mark older than a minute (a removal that died half-way) and retries the write', async () => {
+  dynamodb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
+  dynamodb.on(GetItemCommand).resolves({
+    Item: { RemovingAttendeeIds: { SS: [ATTENDEE_ID] }, RemovingSince: { N: String(NOW.getTime() - 61_000) } },
+  });
+  expect((await join({ ExternalUserId: 'alice' })).statusCode).toBe(201);
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(2);
+});
+
+it('gives up with 500 after three conditional writes that keep losing to concurrent changes', async () => {
+  dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
   dynamodb
     .on(GetItemCommand)
     .resolvesOnce({ Item: { AttendeeId: { S: OTHER_ATTENDEE_ID } } })
-    .resolves({ Item: { AttendeeId: { S: ATTENDEE_ID } } });
-  const response = await join({ ExternalUserId: 'alice' });
-  expect(response.statusCode).toBe(200);
-  expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(2);
+    .resolves({ Item: { AttendeeId: { S: '11111111-2222-3333-4444-555555555555' } } });
+  const result = await handler(proxyEvent({ body: { ExternalUserId: 'alice' } }));
+  expect(result.statusCode).toBe(500);
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(3);
 });
 
 it('fails with 500 when the mapping cannot be written, so the caller retries and the retry repairs it', async () => {
-  dynamodb.on(PutItemCommand).rejects(new Error('DynamoDB is unreachable'));
+  dynamodb.on(UpdateItemCommand).rejects(new Error('DynamoDB is unreachable'));
   const handlerResult = await handler(proxyEvent({ body: { ExternalUserId: 'alice' } }));
   expect(handlerResult.statusCode).toBe(500);
   expect(parseBody(handlerResult).Code).toBe('InternalFailure');
   expect(handlerResult.body).not.toContain(alice.JoinToken);
+  expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(0);
 
   // The retry: Chime answers the same attendee (ExternalUserId is its idempotency token), the write succeeds.
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
   expect((await join({ ExternalUserId: 'alice' })).statusCode).toBe(201);
   expect(chime.commandCalls(CreateAttendeeCommand).every((c) => c.args[0].input.ExternalUserId === 'alice')).toBe(true);
 });
 
 it('never writes the JoinToken to DynamoDB and never logs it', async () => {
   const logs = captureLogs();
-  dynamodb.on(PutItemCommand).rejectsOnce(conditionFailed()).resolves({});
+  dynamodb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
   dynamodb.on(GetItemCommand).resolves({ Item: { AttendeeId: { S: OTHER_ATTENDEE_ID } } });
 
   const result = await handler(proxyEvent({ body: { ExternalUserId: 'alice', Tags: [{ Key: 'k', Value: 'v' }] } }));
@@ -197,7 +233,7 @@ it("writes the mapping but answers GetMeeting's error when only GetMeeting faile
   chime.on(GetMeetingCommand).rejects(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }));
   await expect(join({ ExternalUserId: 'alice' })).rejects.toBeInstanceOf(ThrottlingException);
   // The attendee exists in Chime, so the table knows it; the retry answers 200 with the Meeting.
-  expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
 });
 
 describe('the caller-identity seam (for token-based authorization modes)', () => {

@@ -1,97 +1,193 @@
-// Deleting an attendee: Chime first, then its mapping (found through the byMeeting index); NotFound removes
-// only that attendee's mapping.
-import { JoinServiceOperation } from '../../lib/operations';
-import { ChimeSDKMeetingsClient, DeleteAttendeeCommand, NotFoundException } from '@aws-sdk/client-chime-sdk-meetings';
+// Deleting an attendee: the user from Chime (GetAttendee), a removal mark on the mapping's key, Chime's delete, then
+// the mapping removed and the attendee recorded as removed. NotFound cleans up only that attendee's mapping; any
+// other Chime failure takes the mark back and leaves the mapping.
+import {
+  ChimeSDKMeetingsClient,
+  DeleteAttendeeCommand,
+  GetAttendeeCommand,
+  NotFoundException,
+  ThrottlingException,
+} from '@aws-sdk/client-chime-sdk-meetings';
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   DynamoDBClient,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { JoinServiceOperation } from '../../lib/operations';
 import { deleteAttendee } from '../../lambda/delete-attendee';
 import { serve } from '../../lambda/shared/http';
-import { ATTENDEE_ID, captureLogs, INDEX, MEETING_ID, request, TABLE, testDeps } from './fixtures';
+import {
+  ATTENDEE_ID,
+  captureLogs,
+  chimeAttendee,
+  INDEX,
+  MEETING_ID,
+  NOW,
+  NOW_SECONDS,
+  request,
+  TABLE,
+  testDeps,
+  TTL_SECONDS,
+} from './fixtures';
 
 const chime = mockClient(ChimeSDKMeetingsClient);
 const dynamodb = mockClient(DynamoDBClient);
+/** Every call to either service, in order. */
+let sequence: string[];
 beforeEach(() => {
   captureLogs();
   chime.reset();
   dynamodb.reset();
-  chime.on(DeleteAttendeeCommand).resolves({});
-  dynamodb.on(DeleteItemCommand).resolves({});
+  sequence = [];
+  chime.on(GetAttendeeCommand).callsFake(async () => {
+    sequence.push('chime:GetAttendee');
+    return { Attendee: { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID } };
+  });
+  chime.on(DeleteAttendeeCommand).callsFake(async () => {
+    sequence.push('chime:DeleteAttendee');
+    return {};
+  });
+  dynamodb.on(UpdateItemCommand).callsFake(async (input) => {
+    sequence.push(`dynamodb:${input.UpdateExpression.split(' ')[0]}${input.ConditionExpression ? '?' : ''}`);
+    return {};
+  });
 });
 afterEach(() => jest.restoreAllMocks());
 
 const deleteRequest = () => request({ pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID } });
 const remove = () => serve(JoinServiceOperation.DELETE_ATTENDEE, deleteRequest(), (r) => deleteAttendee(r, testDeps()));
 const key = { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } };
-const expectedDeleteItem = {
-  TableName: TABLE,
-  Key: key,
-  ConditionExpression: '#a = :a',
-  ExpressionAttributeNames: { '#a': 'AttendeeId' },
-  ExpressionAttributeValues: { ':a': { S: ATTENDEE_ID } },
-};
+const updates = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+const meta = { $metadata: {} };
 
-it('answers 204 with no body after deleting the attendee in Chime and then its mapping', async () => {
+it('answers 204 after marking, deleting in Chime, then removing the mapping on the base table by key', async () => {
+  const response = await remove();
+  expect(response).toEqual({ statusCode: 204 });
+  expect(chime.commandCalls(GetAttendeeCommand)[0].args[0].input).toEqual({
+    MeetingId: MEETING_ID,
+    AttendeeId: ATTENDEE_ID,
+  });
+  expect(sequence).toEqual(['chime:GetAttendee', 'dynamodb:ADD', 'chime:DeleteAttendee', 'dynamodb:ADD?']);
+  const [mark, removal] = updates();
+  expect(mark).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'ADD #removing :ids SET #since = :now, #exp = if_not_exists(#exp, :exp)',
+    ExpressionAttributeNames: { '#removing': 'RemovingAttendeeIds', '#since': 'RemovingSince', '#exp': 'ExpiresAt' },
+    ExpressionAttributeValues: {
+      ':ids': { SS: [ATTENDEE_ID] },
+      ':now': { N: String(NOW.getTime()) },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+    },
+  });
+  expect(removal).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
+    ConditionExpression: '#a = :a',
+    ExpressionAttributeNames: {
+      '#removed': 'RemovedAttendeeIds',
+      '#removing': 'RemovingAttendeeIds',
+      '#exp': 'ExpiresAt',
+      '#a': 'AttendeeId',
+      '#caps': 'Capabilities',
+      '#tags': 'Tags',
+      '#created': 'CreatedAt',
+    },
+    ExpressionAttributeValues: {
+      ':ids': { SS: [ATTENDEE_ID] },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+      ':a': { S: ATTENDEE_ID },
+    },
+  });
+  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
+});
+
+it("records the removal only, when the item maps another attendee (a newer join's mapping stays)", async () => {
+  dynamodb
+    .on(UpdateItemCommand)
+    .resolvesOnce({})
+    .rejectsOnce(new ConditionalCheckFailedException({ ...meta, message: 'failed' }))
+    .resolves({});
+  expect(await remove()).toEqual({ statusCode: 204 });
+  const [, conditional, unconditional] = updates();
+  expect(conditional.ConditionExpression).toBe('#a = :a');
+  expect(unconditional).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp',
+    ExpressionAttributeNames: {
+      '#removed': 'RemovedAttendeeIds',
+      '#removing': 'RemovingAttendeeIds',
+      '#exp': 'ExpiresAt',
+    },
+    ExpressionAttributeValues: { ':ids': { SS: [ATTENDEE_ID] }, ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) } },
+  });
+});
+
+it('takes the mark back and keeps the mapping when Chime fails to delete (throttled): the attendee lives on', async () => {
+  chime.on(DeleteAttendeeCommand).rejects(new ThrottlingException({ ...meta, message: 'Rate exceeded' }));
+  const response = await remove();
+  expect(response.statusCode).toBe(429);
+  const calls = updates();
+  expect(calls).toHaveLength(2);
+  expect(calls[1]).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'DELETE #removing :ids',
+    ExpressionAttributeNames: { '#removing': 'RemovingAttendeeIds' },
+    ExpressionAttributeValues: { ':ids': { SS: [ATTENDEE_ID] } },
+  });
+});
+
+it('records the removal and answers 404 when Chime says the attendee was already gone at delete time', async () => {
+  chime.on(DeleteAttendeeCommand).rejects(new NotFoundException({ ...meta, message: 'Attendee not found' }));
+  const response = await remove();
+  expect(response.statusCode).toBe(404);
+  expect(updates().map((u) => u.UpdateExpression!.split(' ')[0])).toEqual(['ADD', 'ADD']);
+  expect(updates()[1].ConditionExpression).toBe('#a = :a');
+});
+
+it("cleans up only that attendee's mapping, found through the index, when GetAttendee answers NotFound", async () => {
+  chime.on(GetAttendeeCommand).rejects(new NotFoundException({ ...meta, message: 'Attendee not found' }));
   // The mapping is on the second page of the index (the filter left the first page empty).
   dynamodb
     .on(QueryCommand)
-    .resolvesOnce({ Items: [], LastEvaluatedKey: { ExternalUserId: { S: 'aaron' }, MeetingId: { S: MEETING_ID } } })
-    .resolvesOnce({ Items: [key] });
-
-  expect(await remove()).toEqual({ statusCode: 204 });
-
+    .resolvesOnce({ Items: [], LastEvaluatedKey: key })
+    .resolves({ Items: [key] });
+  const response = await remove();
+  expect(response.statusCode).toBe(404);
   const queries = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
-  expect(queries[0]).toMatchObject({
+  expect(queries[0]).toEqual({
     TableName: TABLE,
     IndexName: INDEX,
     KeyConditionExpression: '#m = :m',
     FilterExpression: '#a = :a',
+    ProjectionExpression: '#pk, #m',
+    ExpressionAttributeNames: { '#m': 'MeetingId', '#a': 'AttendeeId', '#pk': 'ExternalUserId' },
     ExpressionAttributeValues: { ':m': { S: MEETING_ID }, ':a': { S: ATTENDEE_ID } },
+    ExclusiveStartKey: undefined,
   });
-  expect(queries).toHaveLength(2);
-  expect(chime.commandCalls(DeleteAttendeeCommand)[0].args[0].input).toEqual({
-    MeetingId: MEETING_ID,
-    AttendeeId: ATTENDEE_ID,
-  });
-  expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input)).toEqual([expectedDeleteItem]);
-});
-
-it('answers 204 without touching the table when no mapping points at the attendee', async () => {
-  dynamodb.on(QueryCommand).resolves({ Items: [] });
-  expect((await remove()).statusCode).toBe(204);
-  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(1);
-  expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0);
-});
-
-it('answers 204 and leaves a mapping that a newer join has already replaced', async () => {
-  dynamodb.on(QueryCommand).resolves({ Items: [key] });
-  dynamodb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'failed' }));
-  expect((await remove()).statusCode).toBe(204);
-});
-
-it("on Chime NotFound removes only this attendee's mapping, never the whole meeting's, and answers 404", async () => {
-  dynamodb.on(QueryCommand).resolves({ Items: [key] });
-  chime
-    .on(DeleteAttendeeCommand)
-    .rejects(new NotFoundException({ $metadata: {}, Code: 'NotFound', message: 'Attendee not found' }));
-
-  const response = await remove();
-
-  expect(response.statusCode).toBe(404);
-  expect(response.body).toMatchObject({ Code: 'NotFound' });
-  expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input)).toEqual([expectedDeleteItem]);
+  expect(queries[1].ExclusiveStartKey).toEqual(key);
+  expect(updates()).toHaveLength(1);
+  expect(updates()[0]).toMatchObject({ Key: key, ConditionExpression: '#a = :a' });
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
   expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
-  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(1);
 });
 
-it('stops with 500 before calling Chime when the mapping cannot be looked up', async () => {
-  dynamodb.on(QueryCommand).rejects(new Error('DynamoDB is unreachable'));
+it('answers 404 and writes nothing when GetAttendee answers NotFound and no mapping points at the attendee', async () => {
+  chime.on(GetAttendeeCommand).rejects(new NotFoundException({ ...meta, message: 'Attendee not found' }));
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
+  expect((await remove()).statusCode).toBe(404);
+  expect(updates()).toHaveLength(0);
+});
+
+it('fails with 500 and leaves Chime untouched when the removal mark cannot be written', async () => {
+  dynamodb.on(UpdateItemCommand).rejects(new Error('DynamoDB is unreachable'));
   const response = await remove();
   expect(response.statusCode).toBe(500);
-  expect(chime.calls()).toHaveLength(0);
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
 });

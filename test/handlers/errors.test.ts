@@ -19,7 +19,7 @@ import {
 import {
   BatchWriteItemCommand,
   DynamoDBClient,
-  PutItemCommand,
+  UpdateItemCommand,
   QueryCommand,
   ThrottlingException as DynamoDBThrottlingException,
 } from '@aws-sdk/client-dynamodb';
@@ -43,7 +43,7 @@ beforeEach(() => {
   dynamodb.reset();
   chime.on(CreateAttendeeCommand).resolves({ Attendee: chimeAttendee('alice') });
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(BatchWriteItemCommand).resolves({});
 });
@@ -201,12 +201,12 @@ describe('error table', () => {
     if (hidden) expect(result.body).not.toContain(hidden);
     expect(result.body).not.toMatch(/\n\s+at /);
     // The caller got no mapping for a join that failed.
-    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
   });
 
   it('maps a DynamoDB failure to 500 InternalFailure, even a DynamoDB ThrottlingException', async () => {
     dynamodb
-      .on(PutItemCommand)
+      .on(UpdateItemCommand)
       .rejects(new DynamoDBThrottlingException({ $metadata: {}, message: `throttled on table ${TABLE}` }));
     const result = await joinAlice();
     expect(result.statusCode).toBe(500);
@@ -297,7 +297,7 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
       expect(
         dynamodb.commandCalls(BatchWriteItemCommand).every((c) => c.args[0].input.RequestItems![TABLE].length <= 25),
       ).toBe(true);
-      expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
+      expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
     },
   );
 

@@ -69,7 +69,9 @@ it('follows every page, skips mappings whose ExpiresAt has passed, and answers t
   expect(queries[0]).toEqual({
     TableName: TABLE,
     KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': 'ExternalUserId' },
+    // Items that only record removed attendees are not mappings.
+    FilterExpression: 'attribute_exists(#a)',
+    ExpressionAttributeNames: { '#pk': 'ExternalUserId', '#a': 'AttendeeId' },
     ExpressionAttributeValues: { ':pk': { S: 'alice' } },
     ExclusiveStartKey: undefined,
   });

@@ -5,6 +5,7 @@ import {
   ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   DeleteAttendeeCommand,
+  GetAttendeeCommand,
   GetMeetingCommand,
   ListAttendeesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
@@ -12,7 +13,7 @@ import {
   BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
-  PutItemCommand,
+  UpdateItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -51,7 +52,10 @@ beforeEach(() => {
   }));
   chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
   chime.on(DeleteAttendeeCommand).resolves({});
-  dynamodb.on(PutItemCommand).resolves({});
+  chime
+    .on(GetAttendeeCommand)
+    .callsFake(async (input) => ({ Attendee: { ...chimeAttendee('alice'), AttendeeId: input.AttendeeId } }));
+  dynamodb.on(UpdateItemCommand).resolves({});
   dynamodb.on(BatchWriteItemCommand).resolves({});
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(DeleteItemCommand).resolves({});

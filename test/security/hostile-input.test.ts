@@ -9,15 +9,15 @@ import {
   ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
   DeleteAttendeeCommand,
+  GetAttendeeCommand,
   GetMeetingCommand,
   ListAttendeesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import {
   BatchWriteItemCommand,
-  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
+  UpdateItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -114,11 +114,13 @@ function answerSuccess(): void {
   }));
   chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
   chime.on(DeleteAttendeeCommand).resolves({});
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({});
   dynamodb.on(GetItemCommand).resolves({});
   dynamodb.on(BatchWriteItemCommand).resolves({});
   dynamodb.on(QueryCommand).resolves({ Items: [] });
-  dynamodb.on(DeleteItemCommand).resolves({});
+  chime.on(GetAttendeeCommand).callsFake(async (input) => ({
+    Attendee: { ExternalUserId: 'someone', AttendeeId: input.AttendeeId },
+  }));
 }
 
 let requestCounter = 0;
