@@ -65,7 +65,7 @@ function scenarioOf(name) {
         answers: {
           CreateAttendee: [200, { Attendee: attendee(0) }],
           GetMeeting: [200, { Meeting: MEETING }],
-          PutItem: [200, {}],
+          UpdateItem: [200, {}],
         },
       };
     case 'batch-create-attendee':
@@ -74,7 +74,7 @@ function scenarioOf(name) {
         expect: 200,
         answers: {
           BatchCreateAttendee: [200, { Attendees: users.map((u, i) => attendee(i, u)), Errors: [] }],
-          BatchWriteItem: [200, { UnprocessedItems: {} }],
+          UpdateItem: [200, {}],
         },
       };
     case 'list-attendees':
@@ -96,12 +96,9 @@ function scenarioOf(name) {
         event: event('DELETE', { MeetingId: MEETING_ID, AttendeeId: attendeeId(1) }),
         expect: 204,
         answers: {
-          Query: [
-            200,
-            { Items: [{ ExternalUserId: { S: 'user-1' }, MeetingId: { S: MEETING_ID } }], Count: 1, ScannedCount: 1 },
-          ],
+          GetAttendee: [200, { Attendee: attendee(1) }],
+          UpdateItem: [200, {}],
           DeleteAttendee: [204, undefined],
-          DeleteItem: [200, {}],
         },
       };
     default:
@@ -137,6 +134,7 @@ function operationOf(request) {
   const { method, path, query } = request;
   if (method === 'GET' && /^\/meetings\/[^/]+$/.test(path)) return 'GetMeeting';
   if (method === 'GET' && /\/attendees$/.test(path)) return 'ListAttendees';
+  if (method === 'GET' && /\/attendees\/[^/]+$/.test(path)) return 'GetAttendee';
   if (method === 'POST' && query?.operation === 'batch-create') return 'BatchCreateAttendee';
   if (method === 'POST' && /\/attendees$/.test(path)) return 'CreateAttendee';
   if (method === 'DELETE') return 'DeleteAttendee';
