@@ -45,12 +45,10 @@ beforeEach(() => {
   dynamodb.reset();
   chime.on(CreateAttendeeCommand).callsFake(async (input) => ({ Attendee: chimeAttendee(input.ExternalUserId) }));
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
-  chime
-    .on(BatchCreateAttendeeCommand)
-    .callsFake(async (input) => ({
-      Attendees: input.Attendees.map((a: { ExternalUserId: string }, i: number) => chimeAttendee(a.ExternalUserId, i)),
-      Errors: [],
-    }));
+  chime.on(BatchCreateAttendeeCommand).callsFake(async (input) => ({
+    Attendees: input.Attendees.map((a: { ExternalUserId: string }, i: number) => chimeAttendee(a.ExternalUserId, i)),
+    Errors: [],
+  }));
   chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
   chime.on(DeleteAttendeeCommand).resolves({});
   dynamodb.on(PutItemCommand).resolves({});

@@ -448,12 +448,10 @@ function malformedJson(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCas
       )
       .map((v) => ({ what: `literal ${v}`, f: (t: string) => t.replace(/^\{/, `{"X":${v},`) })),
     fc.constant({ what: 'two documents', f: (t: string) => t + t }),
-    fc
-      .constantFrom('\u0001', '\u0000', '\n', '\t', '\u001f')
-      .map((c) => ({
-        what: 'raw control character in a string',
-        f: (t: string) => t.replace(/"([^"\\]*)"/, (_m, s) => `"${c}${s}"`),
-      })),
+    fc.constantFrom('\u0001', '\u0000', '\n', '\t', '\u001f').map((c) => ({
+      what: 'raw control character in a string',
+      f: (t: string) => t.replace(/"([^"\\]*)"/, (_m, s) => `"${c}${s}"`),
+    })),
     fc
       .constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\ufeff', '')
       .map((ws) => ({ what: 'whitespace only', f: () => ws + ' ' })),
