@@ -10,7 +10,7 @@ import {
   ListAttendeesCommand,
   type Meeting,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { CHIME_ERROR_STATUS, errorCode } from '../../local/chime-model';
+import { CHIME_ERROR_STATUS, errorCode } from '../../local/chime-emulator';
 import {
   OPERATION_ERRORS,
   startChimeEmulator,
