@@ -1,12 +1,13 @@
 /**
- * Attendee state: joins (ExternalUserId is the idempotency token per meeting), the attendee cap, deletion and
- * paging. Inputs are already validated against the
+ * Attendee state: joins (ExternalUserId is the idempotency token per meeting), the attendee cap, deletion,
+ * paging, capability updates and the simulated clients' connections. Inputs are already validated against the
  * model; the rules that need the meeting (capabilities against its features, the cap) are applied here.
  */
 import type { Attendee, CreateAttendeeError } from '@aws-sdk/client-chime-sdk-meetings';
-import { type Capabilities, resolveCapabilities } from './capabilities';
+import { capabilitiesProblem, type Capabilities, resolveCapabilities } from './capabilities';
 import type { CursorSealer } from './cursors';
-import { ChimeError, errorCode } from './errors';
+import { ChimeError, ControlError, errorCode } from './errors';
+import type { AttendeeConnectionState, ChimeMeetingEvent, ChimeMeetingEventType } from './events';
 import { CHIME_LIMITS } from './limits';
 import type { AttendeeRecord, MeetingRecord, MeetingStore, StoredAttendee } from './meetings';
 
@@ -37,6 +38,7 @@ export function join(store: MeetingStore, record: MeetingRecord, item: AttendeeI
   record.attendees.set(attendeeId, { attendee, seq: record.nextSeq++ });
   record.byExternalUserId.set(item.ExternalUserId, attendeeId);
   store.joinTokens.set(joinToken, { meetingId: record.meeting.MeetingId, attendeeId });
+  store.emit('chime:AttendeeAdded', record, attendee);
   return attendee;
 }
 
@@ -74,6 +76,7 @@ export function deleteAttendee(store: MeetingStore, meetingId: string, attendeeI
   record.attendees.delete(attendeeId);
   record.byExternalUserId.delete(attendee.ExternalUserId);
   store.joinTokens.delete(attendee.JoinToken);
+  store.emit('chime:AttendeeDeleted', record, attendee);
 }
 
 /** One ListAttendees page in creation order; the NextToken seals the last position, so deletions never shift it. */
@@ -100,6 +103,81 @@ export function listAttendees(
   if (!more) return { Attendees };
   return { Attendees, NextToken: cursors.seal(meetingId, page.length > 0 ? page[page.length - 1].seq : after) };
 }
+
+/** UpdateAttendeeCapabilities: the attendee's new capabilities, checked against the meeting's features. */
+export function updateCapabilities(
+  store: MeetingStore,
+  meetingId: string,
+  attendeeId: string,
+  capabilities: Capabilities,
+): Attendee {
+  const { attendee } = store.liveAttendee(meetingId, attendeeId);
+  checkAllowed(store.live(meetingId), capabilities);
+  attendee.Capabilities = pick(capabilities);
+  return copy(attendee);
+}
+
+/** BatchUpdateAttendeeCapabilitiesExcept: every attendee but the excluded ones (unknown ids are ignored). */
+export function updateCapabilitiesExcept(
+  store: MeetingStore,
+  meetingId: string,
+  excludedAttendeeIds: readonly string[],
+  capabilities: Capabilities,
+): void {
+  const record = store.live(meetingId);
+  checkAllowed(record, capabilities);
+  const excluded = new Set(excludedAttendeeIds);
+  for (const { attendee } of record.attendees.values()) {
+    if (!excluded.has(attendee.AttendeeId)) attendee.Capabilities = pick(capabilities);
+  }
+}
+
+const CONNECTION_EVENTS: Record<AttendeeConnectionState, ChimeMeetingEventType> = {
+  joined: 'chime:AttendeeJoined',
+  left: 'chime:AttendeeLeft',
+  dropped: 'chime:AttendeeDropped',
+};
+
+/**
+ * What a real client causes: `joined` (first join, or a rejoin after leaving or dropping), `left` and `dropped`
+ * (only while joined). Refuses what no client can do with ControlError 404 (no such live meeting or attendee),
+ * 409 (not a possible transition) or 400 (unknown state).
+ */
+export function connect(
+  store: MeetingStore,
+  meetingId: string,
+  attendeeId: string,
+  state: AttendeeConnectionState,
+): ChimeMeetingEvent {
+  if (!Object.hasOwn(CONNECTION_EVENTS, state)) {
+    throw new ControlError(400, `state must be one of ${Object.keys(CONNECTION_EVENTS).join(', ')}`);
+  }
+  let record: MeetingRecord;
+  let entry: AttendeeRecord;
+  try {
+    record = store.live(meetingId);
+    entry = store.liveAttendee(meetingId, attendeeId);
+  } catch (error) {
+    if (error instanceof ChimeError) throw new ControlError(404, error.message);
+    throw error;
+  }
+  const joined = entry.connection === 'joined';
+  if (state === 'joined' ? joined : !joined) {
+    throw new ControlError(
+      409,
+      `attendee ${attendeeId} cannot go from ${entry.connection ?? 'never connected'} to ${state}`,
+    );
+  }
+  entry.connection = state;
+  return store.emit(CONNECTION_EVENTS[state], record, entry.attendee);
+}
+
+function checkAllowed(record: MeetingRecord, capabilities: Capabilities): void {
+  const problem = capabilitiesProblem(record.meeting.MeetingFeatures, capabilities);
+  if (problem) throw new ChimeError('BadRequestException', problem);
+}
+
+const pick = ({ Audio, Video, Content }: Capabilities): Capabilities => ({ Audio, Video, Content });
 
 /** A copy for an answer, so later updates never change what a caller holds. */
 export const copy = (attendee: StoredAttendee): Attendee => structuredClone(attendee);

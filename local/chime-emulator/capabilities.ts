@@ -5,6 +5,7 @@
  */
 import type { MediaCapabilities, MeetingFeaturesConfiguration } from '@aws-sdk/client-chime-sdk-meetings';
 import { ChimeError } from './errors';
+import { HIGH_RESOLUTION_ATTENDEE_MAX } from './limits';
 
 /** Capabilities with every member present, as Chime returns them. */
 export interface Capabilities {
@@ -15,6 +16,26 @@ export interface Capabilities {
 
 /** Content may send or receive only when video at least receives. */
 const RECEIVING_VIDEO: readonly MediaCapabilities[] = ['SendReceive', 'Receive'];
+
+/**
+ * MeetingFeatures rules beyond the shape: FHD video or UHD content needs `Attendee.MaxCount`, and lowers the
+ * attendee maximum from 250 to 25 (VideoFeatures, ContentFeatures and AttendeeFeatures documentation).
+ */
+export function meetingFeaturesProblem(features: MeetingFeaturesConfiguration | undefined): string | undefined {
+  const highResolution = [
+    features?.Video?.MaxResolution === 'FHD' && 'MeetingFeatures.Video.MaxResolution FHD',
+    features?.Content?.MaxResolution === 'UHD' && 'MeetingFeatures.Content.MaxResolution UHD',
+  ].filter(Boolean);
+  if (highResolution.length === 0) return undefined;
+  const maxCount = features?.Attendee?.MaxCount;
+  if (maxCount === undefined) {
+    return `${highResolution.join(' and ')} requires MeetingFeatures.Attendee.MaxCount`;
+  }
+  if (maxCount > HIGH_RESOLUTION_ATTENDEE_MAX) {
+    return `${highResolution.join(' and ')} allows MeetingFeatures.Attendee.MaxCount of at most ${HIGH_RESOLUTION_ATTENDEE_MAX}`;
+  }
+  return undefined;
+}
 
 /**
  * Why capabilities are not allowed in a meeting with these features, or undefined when they are: with video (or

@@ -1,18 +1,22 @@
 /**
  * The control API under `/_emulator` (for `npm run local` and other processes; tests can call the methods
- * directly). Unsigned, JSON in and out; errors are `{message}` with 400 (bad input) or 404 (unknown meeting or
- * route).
+ * directly). Unsigned, JSON in and out; errors are `{message}` with 400 (bad input), 404 (unknown meeting,
+ * attendee or route) or 409 (an impossible client transition).
  *
  * GET    /_emulator/stats                                            → 200 EmulatorStats
  * POST   /_emulator/reset                                            → 204
  * POST   /_emulator/meetings  body MeetingInput                      → 201 {Meeting}
  * DELETE /_emulator/meetings/{MeetingId}                             → 204, or 404 when not live
+ * POST   /_emulator/meetings/{MeetingId}/attendees/{AttendeeId}/connection  body {"state":"joined"|"left"|"dropped"}
+ *                                                                    → 200 {Event}
+ * GET    /_emulator/events                                           → 200 {Events} (recorded, oldest first)
  * POST   /_emulator/faults    body {operation, ...Fault}             → 204
  * PUT    /_emulator/rate-limits/{Operation}  body RateLimit          → 204; DELETE removes it
  * PUT    /_emulator/latency/{Operation}      body {milliseconds}     → 204
  */
 import type { ServerResponse } from 'node:http';
 import { ControlError } from './errors';
+import type { AttendeeConnectionState } from './events';
 import type { Fault } from './faults';
 import type { MeetingInput } from './meeting-document';
 import type { ChimeOperation } from './operations';
@@ -43,9 +47,10 @@ export function handleControl(
   };
   try {
     const segments = url.pathname.slice(CONTROL_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
-    const [resource, name] = segments;
+    const [resource, name, sub, attendeeId, action] = segments;
     const route = `${method} ${resource ?? ''}${segments.length > 1 ? `/${'*'.repeat(segments.length - 1)}` : ''}`;
     if (route === 'GET stats') return reply(200, emulator.stats());
+    if (route === 'GET events') return reply(200, { Events: emulator.events() });
     if (route === 'POST reset') {
       emulator.reset();
       return reply(204);
@@ -55,6 +60,10 @@ export function handleControl(
     }
     if (route === 'DELETE meetings/*') {
       return emulator.endMeeting(name) ? reply(204) : reply(404, { message: `no meeting ${name}` });
+    }
+    if (route === 'POST meetings/****' && sub === 'attendees' && action === 'connection') {
+      const { state } = controlBody(raw);
+      return reply(200, { Event: emulator.connect(name, attendeeId, state as AttendeeConnectionState) });
     }
     if (route === 'POST faults') {
       const { operation, ...fault } = controlBody(raw) as unknown as Fault & { operation: ChimeOperation };

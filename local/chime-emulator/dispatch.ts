@@ -3,7 +3,17 @@
  * shape) built from meeting and attendee state. The success status is the model's (operations.ts).
  */
 import type { Attendee, CreateAttendeeError, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
-import { type AttendeeItem, copy, deleteAttendee, join, joinEach, listAttendees } from './attendees';
+import {
+  type AttendeeItem,
+  copy,
+  deleteAttendee,
+  join,
+  joinEach,
+  listAttendees,
+  updateCapabilities,
+  updateCapabilitiesExcept,
+} from './attendees';
+import { type Capabilities, meetingFeaturesProblem } from './capabilities';
 import type { CursorSealer } from './cursors';
 import { ChimeError } from './errors';
 import type { MeetingInput } from './meeting-document';
@@ -36,6 +46,8 @@ export function runOperation(
   switch (operation) {
     case 'CreateMeeting':
       return createMeeting(operation, input, context);
+    case 'CreateMeetingWithAttendees':
+      return createMeeting(operation, input, context, input.Attendees as AttendeeItem[]);
     case 'GetMeeting':
       return { Meeting: structuredClone(store.live(meetingId).meeting) };
     case 'DeleteMeeting':
@@ -59,10 +71,20 @@ export function runOperation(
     case 'DeleteAttendee':
       deleteAttendee(store, meetingId, attendeeId);
       return undefined;
+    case 'UpdateAttendeeCapabilities':
+      return { Attendee: updateCapabilities(store, meetingId, attendeeId, input.Capabilities as Capabilities) };
+    case 'BatchUpdateAttendeeCapabilitiesExcept':
+      updateCapabilitiesExcept(
+        store,
+        meetingId,
+        (input.ExcludedAttendeeIds as { AttendeeId: string }[]).map((item) => item.AttendeeId),
+        input.Capabilities as Capabilities,
+      );
+      return undefined;
   }
 }
 
-/** CreateMeeting (`items` are for operations that create attendees with the meeting). */
+/** CreateMeeting, and CreateMeetingWithAttendees when `items` are given (their errors are reported per item). */
 function createMeeting(
   operation: ChimeOperation,
   input: Record<string, unknown>,
@@ -70,6 +92,8 @@ function createMeeting(
   items?: readonly AttendeeItem[],
 ): { Meeting: Meeting; Attendees?: Attendee[]; Errors?: CreateAttendeeError[] } {
   const request = input as unknown as CreateInput;
+  const problem = meetingFeaturesProblem(request.MeetingFeatures);
+  if (problem) throw new ChimeError('BadRequestException', problem);
   return context.store.create(operation, request, context.controlRegion, (record) => ({
     Meeting: structuredClone(record.meeting),
     ...(items && joinEach(context.store, record, items)),

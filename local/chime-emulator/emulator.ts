@@ -3,12 +3,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Attendee, Meeting } from '@aws-sdk/client-chime-sdk-meetings';
 import { listenOnLoopback } from '../loopback';
-import { copy } from './attendees';
+import { connect, copy } from './attendees';
 import { CursorSealer } from './cursors';
 import { runOperation, type OperationContext } from './dispatch';
 import { ChimeError } from './errors';
+import {
+  type AttendeeConnectionState,
+  type ChimeMeetingEvent,
+  type ChimeMeetingEventListener,
+  EventBus,
+} from './events';
 import { type Fault, FaultQueue } from './faults';
 import { Latency } from './latency';
+import { DEFAULT_MAX_MEETING_DURATION_MS } from './limits';
 import type { MeetingInput } from './meeting-document';
 import { MeetingStore } from './meetings';
 import { type ChimeOperation, CHIME_OPERATIONS, isChimeOperation } from './operations';
@@ -35,6 +42,7 @@ class ChimeEmulatorServer implements ChimeEmulator, Pipeline {
   readonly latency = new Latency();
   readonly control: ChimeEmulator = this;
   private readonly server: Server;
+  private readonly bus: EventBus;
   private random: RandomSource;
   private cursors: CursorSealer;
   private store: MeetingStore;
@@ -44,6 +52,8 @@ class ChimeEmulatorServer implements ChimeEmulator, Pipeline {
     this.now = options.now ?? Date.now;
     this.log = options.log;
     this.accessKeyId = options.accessKeyId;
+    this.bus = new EventBus(options.accountId ?? '123456789012', options.log);
+    if (options.onEvent) this.bus.subscribe(options.onEvent);
     ({ random: this.random, cursors: this.cursors, store: this.store } = this.freshState());
     this.server = createServer((req, res) => {
       handleRequest(this, req, res).catch((error: unknown) => {
@@ -84,6 +94,7 @@ class ChimeEmulatorServer implements ChimeEmulator, Pipeline {
   }
 
   operationContext(controlRegion: string): OperationContext {
+    this.store.expireDue();
     return {
       store: this.store,
       cursors: this.cursors,
@@ -113,10 +124,12 @@ class ChimeEmulatorServer implements ChimeEmulator, Pipeline {
   reset(): void {
     this.resetFaults();
     this.counters.reset();
+    this.bus.clearRecorded();
     ({ random: this.random, cursors: this.cursors, store: this.store } = this.freshState());
   }
 
   stats(): EmulatorStats {
+    this.store.expireDue();
     const { meetings, attendees } = this.store.counts();
     return this.counters.snapshot(meetings, attendees);
   }
@@ -138,32 +151,58 @@ class ChimeEmulatorServer implements ChimeEmulator, Pipeline {
   }
 
   endMeeting(meetingId: string): boolean {
+    this.store.expireDue();
     return this.store.end(meetingId);
   }
 
   getMeeting(meetingId: string): Meeting | undefined {
+    this.store.expireDue();
     const meeting = this.store.meetings.get(meetingId)?.meeting;
     return meeting && structuredClone(meeting);
   }
 
   attendees(meetingId: string): Attendee[] {
+    this.store.expireDue();
     const record = this.store.meetings.get(meetingId);
     return record ? [...record.attendees.values()].map(({ attendee }) => copy(attendee)) : [];
   }
 
   resolveJoinToken(joinToken: string): { meetingId: string; attendeeId: string } | undefined {
+    this.store.expireDue();
     const owner = this.store.joinTokens.get(joinToken);
     return owner && { ...owner };
+  }
+
+  subscribe(listener: ChimeMeetingEventListener): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  events(): ChimeMeetingEvent[] {
+    return this.bus.events();
+  }
+
+  connect(meetingId: string, attendeeId: string, state: AttendeeConnectionState): ChimeMeetingEvent {
+    this.store.expireDue();
+    return connect(this.store, meetingId, attendeeId, state);
+  }
+
+  connectionState(meetingId: string, attendeeId: string): AttendeeConnectionState | undefined {
+    this.store.expireDue();
+    return this.store.meetings.get(meetingId)?.attendees.get(attendeeId)?.connection;
   }
 
   private freshState() {
     const random = new RandomSource(this.options.seed);
     const cursors = new CursorSealer(random);
+    const maxMeetingDurationMs = this.options.maxMeetingDurationMs ?? DEFAULT_MAX_MEETING_DURATION_MS;
+    if (!(maxMeetingDurationMs > 0)) throw new Error('maxMeetingDurationMs must be > 0');
     const store = new MeetingStore({
       now: this.now,
       random,
+      events: this.bus,
       accountId: this.options.accountId ?? '123456789012',
       maxMeetings: this.options.maxMeetings ?? 1000,
+      maxMeetingDurationMs,
     });
     return { random, cursors, store };
   }

@@ -20,6 +20,9 @@ export const RESERVED_PREFIX = 'aws:';
  */
 export const HIGH_RESOLUTION_ATTENDEE_MAX = 25;
 
+/** Meetings end on their own this long after they were created (chime-meeting-events.md: 24 hours). */
+export const DEFAULT_MAX_MEETING_DURATION_MS = 24 * 60 * 60 * 1000;
+
 function enumOf(shapeName: string): readonly string[] {
   const values = modelShape(shapeName).enum;
   if (!values) throw new Error(`the Chime model's ${shapeName} is not an enum`);

@@ -8,6 +8,7 @@ import { modelOperation } from './model';
 /** The operations the emulator implements, named as in the model. */
 export const CHIME_OPERATIONS = [
   'CreateMeeting',
+  'CreateMeetingWithAttendees',
   'GetMeeting',
   'DeleteMeeting',
   'CreateAttendee',
@@ -15,6 +16,8 @@ export const CHIME_OPERATIONS = [
   'GetAttendee',
   'ListAttendees',
   'DeleteAttendee',
+  'UpdateAttendeeCapabilities',
+  'BatchUpdateAttendeeCapabilitiesExcept',
 ] as const;
 export type ChimeOperation = (typeof CHIME_OPERATIONS)[number];
 

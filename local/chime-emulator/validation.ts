@@ -1,7 +1,8 @@
 /**
  * Input validation as Chime applies it before it looks anything up: every operation's input shape is built from
  * the model (lengths, patterns, enums, list sizes, required members), plus the rules the model states only in its
- * documentation (the ExternalUserId character set, the reserved `aws:` prefix, the media region list). Rules that need the meeting (capabilities against its features) are in capabilities.ts.
+ * documentation (the ExternalUserId and ExternalMeetingId character sets, the reserved `aws:` prefix, the media
+ * region list). Rules that need the meeting (capabilities against its features) are in capabilities.ts.
  */
 import { CHIME_LIMITS, RESERVED_PREFIX } from './limits';
 import { anchored, modelShape } from './model';
@@ -33,6 +34,7 @@ const reservedPrefix = (value: string) =>
 /** Rules the model states in documentation rather than as traits, keyed by the shape they apply to. */
 const DOCUMENTED_RULES: Readonly<Record<string, Partial<Extract<Shape, { type: 'string' }>>>> = {
   ExternalUserId: { pattern: anchored(CHIME_LIMITS.externalUserId.pattern), check: reservedPrefix },
+  ExternalMeetingId: { pattern: anchored(CHIME_LIMITS.externalMeetingId.pattern), check: reservedPrefix },
   MediaRegion: {
     check: (value) =>
       CHIME_LIMITS.mediaRegions.includes(value) ? undefined : 'Member must be a supported media region',
