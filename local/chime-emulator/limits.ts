@@ -74,7 +74,7 @@ export const CHIME_LIMITS = {
   /** ListAttendees max-results (ResultMax). */
   maxResults: bounds('ResultMax'),
   /** ListAttendees next-token (the model's String shape). */
-  nextTokenMaxLength: modelShape('String').max!,
+  nextTokenMaxLength: bounds(modelMember('ListAttendeesRequest', 'NextToken').shape, { min: 0 }).max,
   /** MeetingFeatures.Attendee.MaxCount (AttendeeMax): its maximum is also the default cap (SERVICE.md: 250). */
   attendeeMaxCount: bounds('AttendeeMax'),
   attendeesPerMeeting: bounds('AttendeeMax').max,

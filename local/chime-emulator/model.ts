@@ -69,9 +69,15 @@ export function modelOperation(name: string): ModelOperation {
   return operation;
 }
 
-/** `min` and `max` of a shape, which must both be present (list sizes, string lengths, integer ranges). */
-export function bounds(shapeName: string): { readonly min: number; readonly max: number } {
-  const { min, max } = modelShape(shapeName);
+/**
+ * `min` and `max` of a shape (list sizes, string lengths, integer ranges); each must be present unless `defaults`
+ * says what its absence means (a string without `min` may be empty).
+ */
+export function bounds(
+  shapeName: string,
+  defaults: { readonly min?: number; readonly max?: number } = {},
+): { readonly min: number; readonly max: number } {
+  const { min = defaults.min, max = defaults.max } = modelShape(shapeName);
   if (min === undefined || max === undefined) throw new Error(`the Chime model's ${shapeName} is not bounded`);
   return { min, max };
 }
