@@ -9,8 +9,12 @@ import {
   ListAttendeesCommand,
   type MeetingFeaturesConfiguration,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { CHIME_BATCH_CHUNK_SIZE, MAX_ATTENDEES_PER_MEETING, NEXT_TOKEN_MAX_LENGTH } from '../../lib/contract';
-import { startChimeEmulator, type ChimeEmulator } from '../../local/chime-emulator';
+import { CHIME_LIMITS, startChimeEmulator, type ChimeEmulator } from '../../local/chime-emulator';
+
+// Chime's limits as the model states them (the emulator's, never our contract's).
+const CHIME_BATCH_CHUNK_SIZE = CHIME_LIMITS.batchCreateAttendee.max;
+const MAX_ATTENDEES_PER_MEETING = CHIME_LIMITS.attendeesPerMeeting;
+const NEXT_TOKEN_MAX_LENGTH = CHIME_LIMITS.nextTokenMaxLength;
 import { chimeClient, failure, GUID } from './helpers';
 
 const ALL_SEND_RECEIVE = { Audio: 'SendReceive', Video: 'SendReceive', Content: 'SendReceive' } as const;

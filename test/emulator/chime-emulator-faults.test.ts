@@ -2,15 +2,18 @@ import {
   BatchCreateAttendeeCommand,
   type ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
+  BatchUpdateAttendeeCapabilitiesExceptCommand,
   CreateMeetingCommand,
+  CreateMeetingWithAttendeesCommand,
   DeleteAttendeeCommand,
   DeleteMeetingCommand,
   GetAttendeeCommand,
   GetMeetingCommand,
   ListAttendeesCommand,
   type Meeting,
+  UpdateAttendeeCapabilitiesCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { CHIME_ERROR_STATUS, errorCode } from '../../local/chime-model';
+import { CHIME_ERROR_STATUS, errorCode } from '../../local/chime-emulator';
 import {
   OPERATION_ERRORS,
   startChimeEmulator,
@@ -30,6 +33,14 @@ function validCalls(
   return {
     CreateMeeting: () =>
       client.send(new CreateMeetingCommand({ MediaRegion: 'us-east-1', ExternalMeetingId: 'fault-drill' })),
+    CreateMeetingWithAttendees: () =>
+      client.send(
+        new CreateMeetingWithAttendeesCommand({
+          MediaRegion: 'us-east-1',
+          ExternalMeetingId: 'fault-drill',
+          Attendees: [{ ExternalUserId: 'fault-user' }],
+        }),
+      ),
     GetMeeting: () => client.send(new GetMeetingCommand({ MeetingId })),
     DeleteMeeting: () => client.send(new DeleteMeetingCommand({ MeetingId })),
     CreateAttendee: () => client.send(new CreateAttendeeCommand({ MeetingId, ExternalUserId: 'fault-user' })),
@@ -38,8 +49,20 @@ function validCalls(
     GetAttendee: () => client.send(new GetAttendeeCommand({ MeetingId, AttendeeId })),
     ListAttendees: () => client.send(new ListAttendeesCommand({ MeetingId })),
     DeleteAttendee: () => client.send(new DeleteAttendeeCommand({ MeetingId, AttendeeId })),
+    UpdateAttendeeCapabilities: () =>
+      client.send(new UpdateAttendeeCapabilitiesCommand({ MeetingId, AttendeeId, Capabilities: AUDIO_ONLY })),
+    BatchUpdateAttendeeCapabilitiesExcept: () =>
+      client.send(
+        new BatchUpdateAttendeeCapabilitiesExceptCommand({
+          MeetingId,
+          ExcludedAttendeeIds: [{ AttendeeId }],
+          Capabilities: AUDIO_ONLY,
+        }),
+      ),
   };
 }
+
+const AUDIO_ONLY = { Audio: 'SendReceive', Video: 'None', Content: 'None' } as const;
 
 const EVERY_MODELED_ERROR = (Object.entries(OPERATION_ERRORS) as [ChimeOperation, readonly ChimeErrorName[]][]).flatMap(
   ([operation, errors]) => errors.map((error) => [operation, error] as const),

@@ -9,7 +9,7 @@ import {
   GetAttendeeCommand,
   GetMeetingCommand,
   ListAttendeesCommand,
-  UpdateAttendeeCapabilitiesCommand,
+  StartMeetingTranscriptionCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { startChimeEmulator, type ChimeEmulator } from '../../local/chime-emulator';
 import { chimeClient, failure, GUID } from './helpers';
@@ -74,7 +74,8 @@ describe('Chime emulator: meetings', () => {
     const MeetingFeatures = {
       Video: { MaxResolution: 'FHD' },
       Content: { MaxResolution: 'UHD' },
-      Attendee: { MaxCount: 50 },
+      // FHD video and UHD content allow at most 25 attendees (the model's AttendeeFeatures documentation).
+      Attendee: { MaxCount: 25 },
     } as const;
     const { Meeting } = await client.send(
       new CreateMeetingCommand({
@@ -214,10 +215,9 @@ describe('Chime emulator: meetings', () => {
     const before = emulator.stats().unknownRoutes;
     const error = await failure(
       client.send(
-        new UpdateAttendeeCapabilitiesCommand({
+        new StartMeetingTranscriptionCommand({
           MeetingId: meeting.MeetingId,
-          AttendeeId: '00000000-0000-4000-8000-000000000000',
-          Capabilities: { Audio: 'SendReceive', Video: 'None', Content: 'None' },
+          TranscriptionConfiguration: { EngineTranscribeSettings: { LanguageCode: 'en-US' } },
         }),
       ),
     );
