@@ -7,8 +7,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ATTENDEE_TABLE, ENV } from './contract';
+import { ATTENDEE_TABLE, ENV, MEETING_TABLE } from './contract';
 import type { JoinAuthorization } from './join-authorization';
+import type { MeetingCreation } from './meeting-creation';
 import { JoinServiceOperation, OPERATION_TABLE, type OperationDefinition, operationDefinition } from './operations';
 import { addMethods, createRestApi } from './private/api';
 import { ALARM_DEFAULTS, resolveProps, type ResolvedProps } from './private/defaults';
@@ -43,7 +44,34 @@ export interface ChimeJoinServiceProps {
   readonly table?: dynamodb.ITable;
 
   /**
-   * A customer managed KMS key to encrypt the new table with.
+   * An existing table to keep the meeting records in (one per ExternalMeetingId: the room's live meeting), instead
+   * of creating one.
+   *
+   * It must have the shape the service relies on: partition key `ExternalMeetingId` (string), a global secondary
+   * index `byMeetingId` (partition key `MeetingId`, projecting all attributes) and, ideally, TTL on `ExpiresAt`.
+   *
+   * @default - a new table is created
+   */
+  readonly meetingTable?: dynamodb.ITable;
+
+  /**
+   * Who may create meetings (`POST /meetings`, and `POST /join` of a room with no live meeting) in the token
+   * authorization modes. In IAM mode, the callers granted those routes may.
+   *
+   * @default MeetingCreation.ADMINS
+   */
+  readonly meetingCreation?: MeetingCreation;
+
+  /**
+   * The media regions meetings may be created in. A request naming another is refused with 400; a request naming
+   * none gets the first of them.
+   *
+   * @default - every media region of the Chime SDK; a request naming none gets the Chime control region's
+   */
+  readonly mediaRegions?: string[];
+
+  /**
+   * A customer managed KMS key to encrypt the new tables with.
    *
    * @default - the table is encrypted with the AWS managed key for DynamoDB (`aws/dynamodb`)
    */
@@ -192,6 +220,9 @@ export class ChimeJoinService extends Construct {
   /** The table mapping ExternalUserIds to meeting attendees. */
   public readonly table: dynamodb.ITable;
 
+  /** The table of meeting records: one per ExternalMeetingId, holding the room's live meeting. */
+  public readonly meetingTable: dynamodb.ITable;
+
   /** The URL of the API's deployment stage, ending in `/`. */
   public readonly url: string;
 
@@ -227,6 +258,7 @@ export class ChimeJoinService extends Construct {
     const resolved = resolveProps(this, props);
     this.authorization = resolved.authorization;
     this.table = resolved.existingTable ?? this.createTable(resolved);
+    this.meetingTable = resolved.existingMeetingTable ?? this.createMeetingTable(resolved);
     const boundAuthorization = resolved.authorization._bind(this);
 
     const environment: Record<string, string> = {
@@ -237,9 +269,18 @@ export class ChimeJoinService extends Construct {
       [ENV.chimeRegion]: resolved.chimeRegion,
       [ENV.corsAllowOrigins]: resolved.corsAllowOrigins.join(','),
       [ENV.metricsService]: this.node.path,
+      [ENV.meetingTableName]: this.meetingTable.tableName,
+      [ENV.meetingCreation]: resolved.meetingCreation,
+      [ENV.mediaRegions]: resolved.mediaRegions.join(','),
       ...boundAuthorization.environment,
     };
-    const permissions = new OperationPermissions(this, this.table, resolved.chimeRegion, resolved.includeMeeting);
+    const permissions = new OperationPermissions(
+      this,
+      this.table,
+      this.meetingTable,
+      resolved.chimeRegion,
+      resolved.includeMeeting,
+    );
     const functions = new Map<OperationDefinition, OperationResources>();
     for (const row of OPERATION_TABLE) {
       functions.set(row, createOperationFunction(this, row, environment, resolved.logRetention, permissions));
@@ -250,6 +291,7 @@ export class ChimeJoinService extends Construct {
     const methods = addMethods(this, this.api, OPERATION_TABLE, (row) => functions.get(row)!.fn, {
       ...boundAuthorization,
       bodyNamesUser: resolved.authorization.bodyNamesUser,
+      mediaRegions: resolved.mediaRegions,
     });
     for (const row of OPERATION_TABLE) {
       this.operations.set(row.operation, { ...functions.get(row)!, method: methods.get(row)! });
@@ -394,6 +436,25 @@ export class ChimeJoinService extends Construct {
       actions: ['execute-api:Invoke'],
       resourceArns: OPERATION_TABLE.filter(covers).map((row) => this.resourcesOf(row.operation).method.methodArn),
     });
+  }
+
+  private createMeetingTable(props: ResolvedProps): dynamodb.Table {
+    const { encryptionKey, pointInTimeRecovery, removalPolicy } = props.newTable;
+    const table = new dynamodb.Table(this, 'MeetingTable', {
+      partitionKey: { name: MEETING_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
+      encryption: encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
+      encryptionKey,
+      timeToLiveAttribute: MEETING_TABLE.timeToLiveAttribute,
+      removalPolicy,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: MEETING_TABLE.meetingIndexName,
+      partitionKey: { name: MEETING_TABLE.meetingIndexPartitionKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
   }
 
   private createTable(props: ResolvedProps): dynamodb.Table {

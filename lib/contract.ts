@@ -71,6 +71,13 @@ export const ENV = {
   authAdminGroup: 'AUTH_ADMIN_GROUP',
   /** The `Service` dimension of the metrics: which join service (construct) a record comes from. */
   metricsService: 'METRICS_SERVICE',
+  /** The meeting table (version 2) and its byMeetingId index. */
+  meetingTableName: 'MEETING_TABLE_NAME',
+  meetingTableIndex: 'MEETING_TABLE_INDEX',
+  /** `admins` or `users`: who may create a meeting (MEETING_CREATION_MODES). */
+  meetingCreation: 'MEETING_CREATION',
+  /** Comma-separated media regions meetings may be created in; empty: every region the model lists. */
+  mediaRegions: 'MEDIA_REGIONS',
 } as const;
 
 /** CloudWatch namespace of the metrics the handlers emit (Embedded Metric Format). */
@@ -79,3 +86,74 @@ export const METRICS_NAMESPACE = 'ChimeJoinService';
 export const AUTH_MODES = ['iam', 'cognito', 'custom', 'none'] as const;
 export const DEFAULT_IDENTITY_CLAIM = 'sub';
 export const DEFAULT_ADMIN_GROUP = 'admins';
+
+/* ----- Version 2: meetings ----- */
+
+/** ExternalMeetingId: the model's length (ExternalMeetingId shape) and its documented character set and prefix. */
+export const EXTERNAL_MEETING_ID_MIN_LENGTH = 2;
+export const EXTERNAL_MEETING_ID_MAX_LENGTH = 64;
+
+/** The media regions the model documents for CreateMeeting's MediaRegion, GovCloud included. */
+export const MEDIA_REGIONS = [
+  'af-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'us-gov-east-1',
+  'us-gov-west-1',
+] as const;
+
+/** MeetingFeaturesConfiguration's enums and ranges (the model). */
+export const ECHO_REDUCTION_VALUES = ['AVAILABLE', 'UNAVAILABLE'] as const;
+export const VIDEO_RESOLUTIONS = ['None', 'HD', 'FHD'] as const;
+export const CONTENT_RESOLUTIONS = ['None', 'FHD', 'UHD'] as const;
+export const ATTENDEE_MAX_COUNT_MIN = 1;
+export const ATTENDEE_MAX_COUNT_MAX = 250;
+/** FHD video or UHD content needs Attendee.MaxCount, and at most this many (AttendeeFeatures' documentation). */
+export const HIGH_RESOLUTION_MAX_ATTENDEES = 25;
+
+/** TenantIds (TenantIdList, TenantId). */
+export const TENANT_IDS_MIN_ITEMS = 1;
+export const TENANT_IDS_MAX_ITEMS = 5;
+export const TENANT_ID_MIN_LENGTH = 2;
+export const TENANT_ID_MAX_LENGTH = 256;
+export const TENANT_ID_PATTERN = '^(?!.*?(.)\\1{3})[-_!@#$a-zA-Z0-9]*$';
+
+/** A meeting's Tags (TagList, TagKey, TagValue): sent to Chime with CreateMeeting. */
+export const MEETING_TAGS_MAX_ITEMS = 50;
+export const MEETING_TAG_KEY_PATTERN = '^[a-zA-Z+-=._:/]+$';
+export const MEETING_TAG_VALUE_MAX_LENGTH = 256;
+export const MEETING_TAG_VALUE_PATTERN = '^[\\s\\w+-=\\.:/@]*$';
+
+/** PrimaryMeetingId (its own shape: 2 to 64 characters). */
+export const PRIMARY_MEETING_ID_MIN_LENGTH = 2;
+export const PRIMARY_MEETING_ID_MAX_LENGTH = 64;
+export const MEDIA_PLACEMENT_NETWORK_TYPES = ['Ipv4Only', 'DualStack'] as const;
+
+/** The meeting table's key schema and attribute names: the construct's public data contract. */
+export const MEETING_TABLE = {
+  partitionKey: 'ExternalMeetingId',
+  meetingIndexName: 'byMeetingId',
+  meetingIndexPartitionKey: 'MeetingId',
+  timeToLiveAttribute: 'ExpiresAt',
+} as const;
+
+/** How long an ended meeting's record is kept, in seconds (its TTL): after that, its name starts again at generation 1. */
+export const MEETING_RECORD_TTL_SECONDS = 48 * 60 * 60;
+
+/** Who may create meetings (`meetingCreation`): administrators only, or any authenticated user. */
+export const MEETING_CREATION_MODES = ['admins', 'users'] as const;

@@ -24,6 +24,14 @@ export enum JoinServiceOperation {
   LIST_USER_ATTENDEES = 'list-user-attendees',
   /** `DELETE /meetings/{MeetingId}/attendees/{AttendeeId}`: removes an attendee. */
   DELETE_ATTENDEE = 'delete-attendee',
+  /** `POST /meetings`: the live meeting of a room (ExternalMeetingId), created when none is live. */
+  CREATE_MEETING = 'create-meeting',
+  /** `POST /join`: joins the caller to a room's live meeting, creating it when allowed. */
+  JOIN_MEETING = 'join-meeting',
+  /** `GET /meetings/{MeetingId}`: a meeting, from its record. */
+  GET_MEETING = 'get-meeting',
+  /** `DELETE /meetings/{MeetingId}`: ends a meeting. */
+  DELETE_MEETING = 'delete-meeting',
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -45,14 +53,20 @@ export type ChimeAction =
 export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
 
 /** The request bodies the API validates at the edge (lib/request-schemas.ts has one JSON schema per name). */
-export type RequestBody = 'CreateAttendeeRequest' | 'BatchCreateAttendeeRequest';
+export type RequestBody =
+  'CreateAttendeeRequest' | 'BatchCreateAttendeeRequest' | 'CreateMeetingRequest' | 'JoinMeetingRequest';
 
 /**
  * Who may call an operation in the token modes (Cognito, custom authorizer), besides administrators:
- * - `self`: any authenticated user, as themself (a body or path naming another user is refused with 403).
- * An operation without `callers` is for administrators only: a row nobody marked fails closed.
+ * - `self`: any authenticated user, as themself (a body or path naming another user is refused with 403);
+ * - `creators`: any user when `meetingCreation` lets users create meetings (the handler checks the setting);
+ * - `members`: users who hold an attendee in the meeting (the handler checks the attendee table);
+ * - `host`: the user who created the meeting (the handler checks the meeting record).
+ * An operation without `callers` is for administrators only: a row nobody marked fails closed. For `creators`,
+ * `members` and `host` the edge lets a user through and the handler must decide (the operation-table test calls
+ * each such handler as a user who is none of these and expects 403).
  */
-export type Callers = 'self';
+export type Callers = 'self' | 'creators' | 'members' | 'host';
 
 export interface OperationDefinition {
   readonly operation: JoinServiceOperation;
@@ -75,6 +89,10 @@ export interface OperationDefinition {
   readonly attendeeTable: readonly DynamoDbAction[];
   /** DynamoDB actions on the attendee table's `byMeeting` index. */
   readonly attendeeIndex: readonly DynamoDbAction[];
+  /** DynamoDB actions on the meeting table. */
+  readonly meetingTable?: readonly DynamoDbAction[];
+  /** DynamoDB actions on the meeting table's `byMeetingId` index. */
+  readonly meetingIndex?: readonly DynamoDbAction[];
   /**
    * The function's timeout: below API Gateway's 29-second integration timeout and above the handler's bounded
    * retries (3 attempts of at most 3 s and 1.5 s of backoff per AWS call), so a slow upstream ends as our own error.
@@ -145,6 +163,63 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     chime: ['GetAttendee', 'DeleteAttendee'],
     attendeeTable: ['UpdateItem'],
     attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.CREATE_MEETING,
+    id: 'CreateMeeting',
+    method: 'POST',
+    path: '/meetings',
+    query: [],
+    callers: 'creators',
+    chime: ['CreateMeeting'],
+    attendeeTable: [],
+    attendeeIndex: [],
+    meetingTable: ['UpdateItem', 'GetItem'],
+    timeoutSeconds: 15,
+    body: 'CreateMeetingRequest',
+  },
+  {
+    operation: JoinServiceOperation.JOIN_MEETING,
+    id: 'JoinMeeting',
+    method: 'POST',
+    path: '/join',
+    query: [],
+    callers: 'self',
+    joinGrant: true,
+    chime: ['CreateMeeting', 'CreateAttendee'],
+    attendeeTable: ['UpdateItem', 'GetItem', 'BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    meetingTable: ['UpdateItem', 'GetItem'],
+    // Waiting for another request's meeting (up to 8 s) and then joining it.
+    timeoutSeconds: 25,
+    body: 'JoinMeetingRequest',
+  },
+  {
+    operation: JoinServiceOperation.GET_MEETING,
+    id: 'GetMeeting',
+    method: 'GET',
+    path: '/meetings/{MeetingId}',
+    query: [],
+    callers: 'members',
+    chime: ['GetMeeting'],
+    attendeeTable: ['GetItem'],
+    attendeeIndex: [],
+    meetingIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.DELETE_MEETING,
+    id: 'DeleteMeeting',
+    method: 'DELETE',
+    path: '/meetings/{MeetingId}',
+    query: [],
+    callers: 'host',
+    chime: ['GetMeeting', 'DeleteMeeting'],
+    attendeeTable: ['BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    meetingTable: ['UpdateItem', 'GetItem'],
+    meetingIndex: ['Query'],
     timeoutSeconds: 15,
   },
 ];

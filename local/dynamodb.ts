@@ -23,7 +23,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { ATTENDEE_TABLE } from '../lib/contract';
+import { ATTENDEE_TABLE, MEETING_TABLE } from '../lib/contract';
 import { listenOnLoopback } from './loopback';
 
 export interface LocalDynamoDb {
@@ -92,6 +92,27 @@ export function attendeeTableDefinition(tableName: string): CreateTableCommandIn
   };
 }
 
+/** The meeting table as the construct defines it: key ExternalMeetingId, the byMeetingId index (projection ALL). */
+export function meetingTableDefinition(tableName: string): CreateTableCommandInput {
+  const { partitionKey, meetingIndexName, meetingIndexPartitionKey } = MEETING_TABLE;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, meetingIndexPartitionKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: meetingIndexName,
+        KeySchema: [{ AttributeName: meetingIndexPartitionKey, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
 export interface AttendeeTable {
   readonly tableName: string;
   /** `ENABLED` when the endpoint accepted UpdateTimeToLive on ExpiresAt; dynalite answers `UNSUPPORTED`. */
@@ -104,13 +125,32 @@ export async function createAttendeeTable(
   tableName: string,
   activeTimeoutMs = 10_000,
 ): Promise<AttendeeTable> {
-  await client.send(new CreateTableCommand(attendeeTableDefinition(tableName)));
+  return createTable(client, attendeeTableDefinition(tableName), ATTENDEE_TABLE.timeToLiveAttribute, activeTimeoutMs);
+}
+
+/** The meeting table, as createAttendeeTable makes the attendee table. */
+export async function createMeetingTable(
+  client: DynamoDBClient,
+  tableName: string,
+  activeTimeoutMs = 10_000,
+): Promise<AttendeeTable> {
+  return createTable(client, meetingTableDefinition(tableName), MEETING_TABLE.timeToLiveAttribute, activeTimeoutMs);
+}
+
+async function createTable(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput,
+  timeToLiveAttribute: string,
+  activeTimeoutMs: number,
+): Promise<AttendeeTable> {
+  const tableName = definition.TableName!;
+  await client.send(new CreateTableCommand(definition));
   await waitUntilActive(client, tableName, activeTimeoutMs);
   try {
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: ATTENDEE_TABLE.timeToLiveAttribute, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true },
       }),
     );
     return { tableName, timeToLive: 'ENABLED' };
@@ -133,6 +173,24 @@ export interface EnsuredAttendeeTable {
  * error that says what differs, since the handlers would fail on it request by request.
  */
 export async function ensureAttendeeTable(client: DynamoDBClient, tableName: string): Promise<EnsuredAttendeeTable> {
+  return ensureTable(client, tableName, 'attendee');
+}
+
+/** The same for the meeting table. */
+export async function ensureMeetingTable(client: DynamoDBClient, tableName: string): Promise<EnsuredAttendeeTable> {
+  return ensureTable(client, tableName, 'meeting');
+}
+
+const TABLE_KINDS = {
+  attendee: { definition: attendeeTableDefinition, create: createAttendeeTable },
+  meeting: { definition: meetingTableDefinition, create: createMeetingTable },
+} as const;
+
+async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  kind: keyof typeof TABLE_KINDS,
+): Promise<EnsuredAttendeeTable> {
   let table: TableDescription | undefined;
   try {
     table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
@@ -141,7 +199,7 @@ export async function ensureAttendeeTable(client: DynamoDBClient, tableName: str
   }
   if (!table) {
     try {
-      await createAttendeeTable(client, tableName, TABLE_ACTIVE_TIMEOUT_MS);
+      await TABLE_KINDS[kind].create(client, tableName, TABLE_ACTIVE_TIMEOUT_MS);
       return { tableName, created: true };
     } catch (error) {
       // Someone else created it between our two calls: judge theirs like any existing table.
@@ -149,11 +207,12 @@ export async function ensureAttendeeTable(client: DynamoDBClient, tableName: str
       table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
     }
   }
-  const differences = shapeDifferences(table);
+  const expected = TABLE_KINDS[kind].definition(tableName);
+  const differences = shapeDifferences(table, expected);
   if (differences.length > 0) {
     throw new Error(
-      `table ${tableName} exists but is not the join service's attendee table: ${differences.join('; ')}. ` +
-        `Expected ${describeShape(attendeeTableDefinition(tableName))}. ` +
+      `table ${tableName} exists but is not the join service's ${kind} table: ${differences.join('; ')}. ` +
+        `Expected ${describeShape(expected)}. ` +
         'Name another table (--table NAME), or delete this one to have it created.',
     );
   }
@@ -165,8 +224,7 @@ export async function ensureAttendeeTable(client: DynamoDBClient, tableName: str
 const TABLE_ACTIVE_TIMEOUT_MS = 5 * 60_000;
 
 /** How an existing table differs from the contract: keys, key types, and the byMeeting index (all the handlers use). */
-function shapeDifferences(table: TableDescription | undefined): string[] {
-  const expected = attendeeTableDefinition(table?.TableName ?? '');
+function shapeDifferences(table: TableDescription | undefined, expected: CreateTableCommandInput): string[] {
   const expectedIndex = expected.GlobalSecondaryIndexes![0];
   const differences: string[] = [];
   if (table?.TableStatus === 'DELETING') differences.push('it is being deleted');

@@ -8,7 +8,14 @@ import { OPERATION_TABLE } from '../lib/operations';
 import { discardClients } from '../lambda/shared/clients';
 import { type LocalApi, type ProxyHandler, startLocalApi } from './api-gateway';
 import { type ChimeEmulator, type ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
-import { createAttendeeTable, ensureAttendeeTable, type LocalDynamoDb, startDynamoDb } from './dynamodb';
+import {
+  createAttendeeTable,
+  createMeetingTable,
+  ensureAttendeeTable,
+  ensureMeetingTable,
+  type LocalDynamoDb,
+  startDynamoDb,
+} from './dynamodb';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
 
 export interface LocalJoinServiceOptions {
@@ -47,6 +54,10 @@ export interface LocalJoinServiceOptions {
   readonly dynamodbEndpoint?: string;
   /** @default LOCAL_TABLE_NAME */
   readonly tableName?: string;
+  /** The meeting table, created or checked like the attendee table. @default LOCAL_MEETING_TABLE_NAME */
+  readonly meetingTableName?: string;
+  /** Who may create meetings: `admins` or `users`. @default 'users' (local mode is for developing clients) */
+  readonly meetingCreation?: 'admins' | 'users';
   /**
    * Put a fault-injecting proxy (dynamodb-fault-proxy.ts) between the handlers and DynamoDB, for fault tests;
    * `dynamodbClient` still reads the table directly. @default false
@@ -71,6 +82,7 @@ export interface LocalJoinService {
   /** A client of the service's DynamoDB, for reading the table. */
   readonly dynamodbClient: DynamoDBClient;
   readonly tableName: string;
+  readonly meetingTableName: string;
   /** Whether the table was created at start (always, with dynalite) or an existing one is used. */
   readonly tableCreated: boolean;
   /**
@@ -82,6 +94,7 @@ export interface LocalJoinService {
 }
 
 export const LOCAL_TABLE_NAME = 'chime-join-service-attendees';
+export const LOCAL_MEETING_TABLE_NAME = 'chime-join-service-meetings';
 
 /** The headers `authorization: 'headers'` takes the caller's identity from. */
 export const IDENTITY_HEADERS = { externalUserId: 'X-External-User-Id', admin: 'X-Admin' } as const;
@@ -93,6 +106,7 @@ export const IDENTITY_HEADERS = { externalUserId: 'X-External-User-Id', admin: '
 export async function startLocalJoinService(options: LocalJoinServiceOptions = {}): Promise<LocalJoinService> {
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
+  const meetingTableName = options.meetingTableName ?? LOCAL_MEETING_TABLE_NAME;
   const realDynamoDb = options.dynamodb === 'aws' && !options.dynamodbEndpoint;
   if (realDynamoDb && options.dynamodbFaultProxy) throw new Error('the DynamoDB fault proxy needs a DynamoDB endpoint');
   const started: { stop(): Promise<void> }[] = [];
@@ -119,10 +133,12 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     let tableCreated = true;
     if (dynamodb) {
       await createAttendeeTable(dynamodbClient, tableName);
+      await createMeetingTable(dynamodbClient, meetingTableName);
     } else {
       const where = dynamodbEndpoint ? `DynamoDB at ${dynamodbEndpoint}` : `DynamoDB in ${region}`;
       try {
         tableCreated = (await ensureAttendeeTable(dynamodbClient, tableName)).created;
+        await ensureMeetingTable(dynamodbClient, meetingTableName);
       } catch (error) {
         throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
@@ -140,6 +156,8 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
       [ENV.chimeRegion]: region,
       [ENV.corsAllowOrigins]: (options.corsAllowOrigins ?? []).join(','),
       [ENV.authMode]: options.authorization === 'headers' ? 'custom' : 'none',
+      [ENV.meetingTableName]: meetingTableName,
+      [ENV.meetingCreation]: options.meetingCreation ?? 'users',
       AWS_REGION: region,
     });
     // The SDK's own endpoint settings, as for any AWS SDK client pointed at a stand-in.
@@ -169,6 +187,7 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
       dynamodbFaults,
       dynamodbClient,
       tableName,
+      meetingTableName,
       tableCreated,
       newContainers: discardClients,
       async stop() {

@@ -1,8 +1,7 @@
 // `npm run local [-- options]`: the join service on 127.0.0.1 for frontend development, with a demo meeting to
 // join. `--help` lists the options; README.md "Local mode" explains them.
 import { parseArgs } from 'node:util';
-import { ChimeSDKMeetingsClient, CreateMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
-import { IDENTITY_HEADERS, LOCAL_TABLE_NAME, startLocalJoinService } from './join-service';
+import { IDENTITY_HEADERS, LOCAL_TABLE_NAME, type LocalJoinService, startLocalJoinService } from './join-service';
 
 const USAGE = `usage: npm run local -- [options]
   --port N                    API port on 127.0.0.1 (default 8080; 0 picks a free one)
@@ -15,6 +14,9 @@ const USAGE = `usage: npm run local -- [options]
   --cors-origin URL           let pages from this origin call the API (repeatable)
   --identity-headers          take the caller's identity from the ${IDENTITY_HEADERS.externalUserId} and ${IDENTITY_HEADERS.admin} headers
   --verbose                   also print each request's full metrics record (EMF JSON)`;
+
+/** The room local mode creates at start, so a client can join it at once. */
+const DEMO_ROOM = 'local-demo';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -61,9 +63,7 @@ async function main(): Promise<void> {
     emulator: { log: process.env.EMULATOR_LOG ? (line) => console.log(`chime: ${line}`) : undefined },
     log: (line) => console.log(line),
   });
-  const meetingId = service.emulator
-    ? service.emulator.createMeeting({ ExternalMeetingId: 'local-demo', MediaRegion: values.region }).MeetingId
-    : await createRealMeeting(values.region);
+  const meetingId = await demoMeeting(service, identityHeaders, values.region);
 
   const table = `table ${service.tableName}${service.dynamodb ? '' : service.tableCreated ? ' (created)' : ' (existing)'}`;
   console.log('cdk-chime-join-service, local mode');
@@ -84,12 +84,13 @@ async function main(): Promise<void> {
           : `the real service in ${values.region}`
     }, ${table}`,
   );
+  console.log(`Room: ${DEMO_ROOM}`);
   console.log(`MeetingId: ${meetingId}`);
   console.log(`API: ${service.url}`);
   // Without the identity header, identity-headers mode answers 401: the hint must be a request that works.
   const asAlice = identityHeaders ? ` -H '${IDENTITY_HEADERS.externalUserId}: alice'` : '';
   console.log(
-    `  try: curl -s -X POST ${service.url}/meetings/${meetingId}/attendees${asAlice} -d '{"ExternalUserId":"alice"}'`,
+    `  try: curl -s -X POST ${service.url}/join${asAlice} -d '{"ExternalMeetingId":"${DEMO_ROOM}","ExternalUserId":"alice"}'`,
   );
 
   const shutdown = () => {
@@ -100,6 +101,30 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/**
+ * The demo room, created by name through the service itself, as a client would (POST /meetings). A table kept from
+ * an earlier run may still record a meeting the new emulator never made: that one is ended (DELETE) and replaced.
+ */
+async function demoMeeting(service: LocalJoinService, identityHeaders: boolean, region: string): Promise<string> {
+  const headers = { 'content-type': 'application/json', ...(identityHeaders && { [IDENTITY_HEADERS.admin]: 'true' }) };
+  const create = async () => {
+    const reply = await fetch(`${service.url}/meetings`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ ExternalMeetingId: DEMO_ROOM, MediaRegion: region }),
+    });
+    const answer = (await reply.json()) as { Meeting?: { MeetingId?: string }; Message?: string };
+    if (!reply.ok || !answer.Meeting?.MeetingId) {
+      throw new Error(`could not create the demo meeting: ${reply.status} ${answer.Message ?? ''}`);
+    }
+    return answer.Meeting.MeetingId;
+  };
+  const meetingId = await create();
+  if (!service.emulator || service.emulator.getMeeting(meetingId)) return meetingId;
+  await fetch(`${service.url}/meetings/${meetingId}`, { method: 'DELETE', headers });
+  return create();
 }
 
 /**
@@ -114,19 +139,6 @@ function dropMetricsRecords(): void {
     if (callback) process.nextTick(callback);
     return true;
   }) as typeof process.stdout.write;
-}
-
-async function createRealMeeting(region: string): Promise<string> {
-  const client = new ChimeSDKMeetingsClient({ region });
-  const { Meeting } = await client.send(
-    new CreateMeetingCommand({
-      ClientRequestToken: `local-demo-${Date.now()}`,
-      ExternalMeetingId: 'local-demo',
-      MediaRegion: region,
-    }),
-  );
-  client.destroy();
-  return Meeting!.MeetingId!;
 }
 
 main().catch((error) => {

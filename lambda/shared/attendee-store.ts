@@ -223,6 +223,20 @@ export async function recordRemoved(deps: ClockedStoreDeps, key: MappingKey, att
   }
 }
 
+/** Whether a user holds an attendee in a meeting (a member), read consistently from the base table. */
+export async function isMember(deps: StoreDeps, key: MappingKey): Promise<boolean> {
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf(key),
+      ProjectionExpression: '#a',
+      ExpressionAttributeNames: { '#a': ATTENDEE_ID },
+      ConsistentRead: true,
+    }),
+  );
+  return typeof Item?.[ATTENDEE_ID]?.S === 'string';
+}
+
 /** The current mappings of one external user, every page; expired ones included (TTL deletion is lazy). */
 export async function listUserMappings(deps: StoreDeps, externalUserId: string): Promise<AttendeeMapping[]> {
   const mappings: AttendeeMapping[] = [];

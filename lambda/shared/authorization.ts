@@ -57,7 +57,7 @@ export function authorize(
   if (!identity) throw new JoinServiceError(401, 'Unauthorized', 'The request carries no identity this API accepts');
   if (identity.isAdmin) return identity;
   const { callers } = operationDefinition(operation);
-  if (callers !== 'self') throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
+  if (callers === undefined) throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
   // A path naming a user is the caller's own; a body naming one is checked where the body is read (validation.ts).
   const named = request.pathParameters.ExternalUserId;
   if (named !== undefined && named !== identity.externalUserId) {

@@ -13,6 +13,7 @@ import {
   DEFAULT_ATTENDEE_TTL_SECONDS,
   DEFAULT_IDENTITY_CLAIM,
   ENV,
+  MEETING_CREATION_MODES,
 } from '../../lib/contract';
 
 export interface HandlerConfig {
@@ -21,7 +22,15 @@ export interface HandlerConfig {
   /** Whether a join answer carries the Meeting (one GetMeeting call, in parallel with CreateAttendee). */
   readonly includeMeeting: boolean;
   readonly attendeeTtlSeconds: number;
+  /** The meeting table (version 2 routes); unset for a deployment without one. */
+  readonly meetingTableName?: string;
+  /** Who may create meetings. */
+  readonly meetingCreation: MeetingCreation;
+  /** Media regions meetings may be created in (empty: every region the model lists). */
+  readonly mediaRegions: readonly string[];
 }
+
+export type MeetingCreation = (typeof MEETING_CREATION_MODES)[number];
 
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -46,11 +55,21 @@ export function readConfig(env: Environment): HandlerConfig {
   if (!Number.isSafeInteger(attendeeTtlSeconds) || attendeeTtlSeconds <= 0) {
     throw new Error(`${ENV.attendeeTtlSeconds} must be a positive whole number of seconds`);
   }
+  const meetingCreation = env[ENV.meetingCreation] || 'admins';
+  if (!MEETING_CREATION_MODES.includes(meetingCreation as MeetingCreation)) {
+    throw new Error(`${ENV.meetingCreation} must be one of ${MEETING_CREATION_MODES.join(', ')}`);
+  }
   return {
     tableName,
     meetingIndexName: env[ENV.meetingIndexName] || ATTENDEE_TABLE.meetingIndexName,
     includeMeeting: includeMeeting === 'true',
     attendeeTtlSeconds,
+    meetingTableName: env[ENV.meetingTableName] || undefined,
+    meetingCreation: meetingCreation as MeetingCreation,
+    mediaRegions: (env[ENV.mediaRegions] ?? '')
+      .split(',')
+      .map((region) => region.trim())
+      .filter(Boolean),
   };
 }
 

@@ -47,6 +47,9 @@ function fromChime(err: ChimeError): JoinServiceError {
       return new JoinServiceError(400, chimeCode(err), chimeMessage(err, 'Amazon Chime rejected the request.'));
     case 'NotFoundException':
       return new JoinServiceError(404, 'NotFound', chimeMessage(err, 'The meeting or attendee was not found.'));
+    case 'ConflictException':
+      // CreateMeeting: a ClientRequestToken reused with other parameters.
+      return new JoinServiceError(409, 'Conflict', chimeMessage(err, 'Amazon Chime refused a conflicting request.'));
     case 'UnprocessableEntityException':
       return new JoinServiceError(
         422,

@@ -71,7 +71,7 @@ export async function serve<R extends IncomingRequest>(
 /** Attendees a response hands out: one for a join, each created attendee of a batch. */
 function joinsIn(operation: Operation, response: JoinResponse): number {
   if (response.statusCode >= 300) return 0;
-  if (operation === JoinServiceOperation.CREATE_ATTENDEE) return 1;
+  if (operation === JoinServiceOperation.CREATE_ATTENDEE || operation === JoinServiceOperation.JOIN_MEETING) return 1;
   if (operation === JoinServiceOperation.BATCH_CREATE_ATTENDEE)
     return (response.body as { Attendees?: unknown[] }).Attendees?.length ?? 0;
   return 0;

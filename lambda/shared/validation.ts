@@ -62,11 +62,11 @@ export interface DeleteAttendeeInput {
 }
 
 const GUID = new RegExp(GUID_PATTERN);
-const EXTERNAL_USER_ID = new RegExp(EXTERNAL_USER_ID_PATTERN, 'u');
+export const EXTERNAL_USER_ID = new RegExp(EXTERNAL_USER_ID_PATTERN, 'u');
 const ATTENDEE_FIELDS = ['ExternalUserId', 'Capabilities', 'Tags'] as const;
 const TAG_FIELDS = ['Key', 'Value'] as const;
 /** Content may send or receive only if video at least receives (seed rule; Chime answers 400 otherwise). */
-const RECEIVING: ReadonlySet<unknown> = new Set(['SendReceive', 'Receive']);
+export const RECEIVING: ReadonlySet<unknown> = new Set(['SendReceive', 'Receive']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function validateCreateAttendee(request: JoinRequest): CreateAttendeeInput {
@@ -130,7 +130,7 @@ export function validateDeleteAttendee(request: JoinRequest): DeleteAttendeeInpu
  * The request body as a JSON object. An absent body is `{}`, so the caller learns which field is required.
  * The size is measured in bytes of the body as sent (after base64 decoding), before it is parsed.
  */
-function jsonObjectBody(request: JoinRequest): Record<string, unknown> {
+export function jsonObjectBody(request: JoinRequest): Record<string, unknown> {
   const { body, isBase64Encoded } = request;
   if (body === null || body === '') return {};
   let text = body;
@@ -162,8 +162,13 @@ const payloadTooLarge = () =>
  * the token-based authorization modes) and a differing body value is refused; in IAM mode the identity has no
  * id, so the body must name it.
  */
-function attendeeInput(obj: Record<string, unknown>, path: string, identity?: CallerIdentity): AttendeeInput {
-  onlyFields(obj, ATTENDEE_FIELDS, path);
+export function attendeeInput(
+  obj: Record<string, unknown>,
+  path: string,
+  identity?: CallerIdentity,
+  otherFields: readonly string[] = [],
+): AttendeeInput {
+  onlyFields(obj, [...ATTENDEE_FIELDS, ...otherFields], path);
   const idField = fieldName(path, 'ExternalUserId');
   const own = identity?.externalUserId;
   let externalUserId: string;
@@ -183,7 +188,7 @@ function attendeeInput(obj: Record<string, unknown>, path: string, identity?: Ca
   };
 }
 
-function validExternalUserId(value: unknown, field: string): string {
+export function validExternalUserId(value: unknown, field: string): string {
   const id = boundedString(value, field, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_MAX_LENGTH);
   if (!EXTERNAL_USER_ID.test(id)) {
     throw badRequest(
@@ -197,7 +202,7 @@ function validExternalUserId(value: unknown, field: string): string {
   return id;
 }
 
-function capabilities(value: unknown, field: string): AttendeeCapabilities {
+export function capabilities(value: unknown, field: string): AttendeeCapabilities {
   const obj = jsonObject(value, field);
   onlyFields(obj, CAPABILITY_NAMES, field);
   for (const name of CAPABILITY_NAMES) {
@@ -215,7 +220,7 @@ function capabilities(value: unknown, field: string): AttendeeCapabilities {
   return { Audio: result.Audio, Video: result.Video, Content: result.Content };
 }
 
-function tags(value: unknown, field: string): Tag[] {
+export function tags(value: unknown, field: string): Tag[] {
   if (!Array.isArray(value)) throw badRequest(`${field} must be an array`);
   if (value.length > TAGS_MAX_ITEMS) throw badRequest(`${field} must have at most ${TAGS_MAX_ITEMS} items`);
   const firstIndex = new Map<string, number>();
@@ -232,7 +237,7 @@ function tags(value: unknown, field: string): Tag[] {
   });
 }
 
-function guid(value: unknown, field: string): string {
+export function guid(value: unknown, field: string): string {
   if (typeof required(value, field) !== 'string' || !GUID.test(value as string)) {
     throw badRequest(`${field} must be a GUID (8-4-4-4-12 hexadecimal digits)`);
   }
@@ -240,32 +245,32 @@ function guid(value: unknown, field: string): string {
 }
 
 /** Decimal digits only: '5.5', '05x', '1e2', ' 5' and '' are refused rather than coerced. */
-function integer(value: string, field: string, min: number, max: number): number {
+export function integer(value: string, field: string, min: number, max: number): number {
   const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
   if (!(n >= min && n <= max)) throw badRequest(`${field} must be an integer from ${min} to ${max}`);
   return n;
 }
 
-function boundedString(value: unknown, field: string, min: number, max: number): string {
+export function boundedString(value: unknown, field: string, min: number, max: number): string {
   if (typeof required(value, field) !== 'string') throw badRequest(`${field} must be a string`);
   const length = codePoints(value as string);
   if (length < min || length > max) throw badRequest(`${field} must be ${min} to ${max} characters`);
   return value as string;
 }
 
-function required<T>(value: T | undefined, field: string): T {
+export function required<T>(value: T | undefined, field: string): T {
   if (value === undefined) throw badRequest(`${field} is required`);
   return value;
 }
 
-function jsonObject(value: unknown, field: string): Record<string, unknown> {
+export function jsonObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw badRequest(`${field} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
 /** Unknown fields are refused, not ignored: a misspelt optional field must not silently change the outcome. */
-function onlyFields(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
+export function onlyFields(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       throw badRequest(`${fieldName(path, truncate(key))} is not a known field (expected ${allowed.join(', ')})`);
@@ -273,7 +278,7 @@ function onlyFields(obj: Record<string, unknown>, allowed: readonly string[], pa
   }
 }
 
-function onlyQueryParameters(request: JoinRequest, allowed: readonly string[]): void {
+export function onlyQueryParameters(request: JoinRequest, allowed: readonly string[]): void {
   for (const key of Object.keys(request.queryStringParameters)) {
     if (!allowed.includes(key)) {
       const expected = allowed.length ? `expected ${allowed.join(', ')}` : 'this route takes none';
@@ -282,7 +287,7 @@ function onlyQueryParameters(request: JoinRequest, allowed: readonly string[]): 
   }
 }
 
-const fieldName = (path: string, key: string) => (path ? `${path}.${key}` : key);
+export const fieldName = (path: string, key: string) => (path ? `${path}.${key}` : key);
 /**
  * Keeps an error message short when a caller sends a huge unknown name. Cut by code points, never inside a
  * surrogate pair: half a character in the body would make strict JSON decoders refuse the whole error.

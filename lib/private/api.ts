@@ -70,7 +70,7 @@ export function addMethods(
   api: apigateway.RestApi,
   rows: readonly OperationDefinition[],
   functionOf: (row: OperationDefinition) => lambda.IFunction,
-  authorization: BoundJoinAuthorization & { readonly bodyNamesUser: boolean },
+  authorization: BoundJoinAuthorization & { readonly bodyNamesUser: boolean; readonly mediaRegions: readonly string[] },
 ): Map<OperationDefinition, apigateway.Method> {
   const parameterValidator = new apigateway.RequestValidator(scope, 'ParameterValidator', {
     restApi: api,
@@ -91,7 +91,7 @@ export function addMethods(
           'application/json': api.addModel(`${row.id}Model`, {
             contentType: 'application/json',
             modelName: row.body,
-            schema: requestBodySchema(row.body, { bodyNamesUser: authorization.bodyNamesUser }),
+            schema: requestBodySchema(row.body, authorization),
           }),
         }
       : undefined;

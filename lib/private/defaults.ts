@@ -4,8 +4,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ChimeJoinServiceProps } from '../chime-join-service';
-import { DEFAULT_ATTENDEE_TTL_SECONDS } from '../contract';
+import { DEFAULT_ATTENDEE_TTL_SECONDS, MEDIA_REGIONS } from '../contract';
 import { JoinAuthorization } from '../join-authorization';
+import { MeetingCreation } from '../meeting-creation';
 
 /**
  * Every default of the construct, in one place (the README's "Defaults" table lists the same). Props are merged
@@ -26,6 +27,8 @@ export const DEFAULTS = {
   cloudWatchRole: false,
   pointInTimeRecovery: true,
   tableRemovalPolicy: RemovalPolicy.RETAIN,
+  meetingCreation: MeetingCreation.ADMINS,
+  mediaRegions: [] as string[],
 } as const;
 
 /** The thresholds of `addAlarms()`, each overridable by its option. */
@@ -76,6 +79,10 @@ export interface ResolvedProps {
   readonly webAclArn?: string;
   /** An existing table, or undefined when the construct creates one with `newTable`. */
   readonly existingTable?: dynamodb.ITable;
+  /** An existing meeting table, or undefined when the construct creates one with `newTable`'s settings. */
+  readonly existingMeetingTable?: dynamodb.ITable;
+  readonly meetingCreation: MeetingCreation;
+  readonly mediaRegions: readonly string[];
   readonly newTable: {
     readonly encryptionKey?: kms.IKey;
     readonly pointInTimeRecovery: boolean;
@@ -150,15 +157,25 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     );
   }
 
-  if (props.table) {
+  const mediaRegions = props.mediaRegions ?? DEFAULTS.mediaRegions;
+  for (const region of mediaRegions) {
+    if (Token.isUnresolved(region)) continue;
+    check(
+      (MEDIA_REGIONS as readonly string[]).includes(region),
+      `mediaRegions entries must be Amazon Chime SDK media regions (${MEDIA_REGIONS.join(', ')}), got "${region}"`,
+    );
+  }
+
+  // The new-table settings apply to the tables the construct creates; with both tables given, to none.
+  if (props.table && props.meetingTable) {
     const ignored = (['encryptionKey', 'pointInTimeRecovery', 'tableRemovalPolicy'] as const).filter(
       (name) => props[name] !== undefined,
     );
     check(
       ignored.length === 0,
-      `${ignored.join(', ')} ${ignored.length === 1 ? 'applies' : 'apply'} only to the table the construct creates, ` +
-        'not to an existing `table`: configure that table where it is defined (import it with its key to have the ' +
-        'functions granted its use)',
+      `${ignored.join(', ')} ${ignored.length === 1 ? 'applies' : 'apply'} only to the tables the construct creates, ` +
+        'and both `table` and `meetingTable` are existing ones: configure them where they are defined (import them ' +
+        'with their keys to have the functions granted their use)',
     );
   }
 
@@ -179,6 +196,9 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     cloudWatchRole: props.cloudWatchRole ?? DEFAULTS.cloudWatchRole,
     webAclArn: props.webAclArn,
     existingTable: props.table,
+    existingMeetingTable: props.meetingTable,
+    meetingCreation: props.meetingCreation ?? DEFAULTS.meetingCreation,
+    mediaRegions,
     newTable: {
       encryptionKey: props.encryptionKey,
       pointInTimeRecovery: props.pointInTimeRecovery ?? DEFAULTS.pointInTimeRecovery,

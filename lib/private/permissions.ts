@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ATTENDEE_TABLE } from '../contract';
+import { ATTENDEE_TABLE, MEETING_TABLE } from '../contract';
 import { acknowledge, REASONS, wildcardResourceDetail } from '../nag-acknowledgements';
 import type { DynamoDbAction, OperationDefinition } from '../operations';
 
@@ -29,6 +29,7 @@ export class OperationPermissions {
   constructor(
     scope: Construct,
     private readonly table: dynamodb.ITable,
+    private readonly meetingTable: dynamodb.ITable,
     chimeRegion: string,
     private readonly includeMeeting: boolean,
   ) {
@@ -49,24 +50,34 @@ export class OperationPermissions {
       );
       acknowledge(role, `AwsSolutions-IAM5[${wildcardResourceDetail(role, this.meetingArns)}]`, REASONS.chimeMeetings);
     }
-    const resources: Array<[readonly DynamoDbAction[], string]> = [
-      [row.attendeeTable, this.table.tableArn],
-      [row.attendeeIndex, `${this.table.tableArn}/index/${ATTENDEE_TABLE.meetingIndexName}`],
+    const tables: Array<[dynamodb.ITable, readonly DynamoDbAction[], readonly DynamoDbAction[], string]> = [
+      [this.table, row.attendeeTable, row.attendeeIndex, ATTENDEE_TABLE.meetingIndexName],
+      [this.meetingTable, row.meetingTable ?? [], row.meetingIndex ?? [], MEETING_TABLE.meetingIndexName],
     ];
-    for (const [actions, resource] of resources) {
-      if (actions.length === 0) continue;
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [resource] }),
-      );
-    }
-    const key = this.table.encryptionKey;
-    if (key) {
-      const keyActions = [...new Set([...row.attendeeTable, ...row.attendeeIndex].flatMap((a) => KMS_ACTIONS[a]))];
-      if (keyActions.length === 0) return;
-      key.grant(role, ...keyActions);
-      for (const wildcard of keyActions.filter((a) => a.endsWith('*'))) {
-        acknowledge(role, `AwsSolutions-IAM5[Action::${wildcard}]`, REASONS.kmsWildcardActions);
+    for (const [table, tableActions, indexActions, indexName] of tables) {
+      const resources: Array<[readonly DynamoDbAction[], string]> = [
+        [tableActions, table.tableArn],
+        [indexActions, `${table.tableArn}/index/${indexName}`],
+      ];
+      for (const [actions, resource] of resources) {
+        if (actions.length === 0) continue;
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [resource] }),
+        );
       }
+      this.grantKey(role, table, [...tableActions, ...indexActions]);
+    }
+  }
+
+  /** The KMS actions a table's customer managed key needs for these DynamoDB actions. */
+  private grantKey(role: iam.IRole, table: dynamodb.ITable, actions: readonly DynamoDbAction[]): void {
+    const key = table.encryptionKey;
+    if (!key) return;
+    const keyActions = [...new Set(actions.flatMap((a) => KMS_ACTIONS[a]))];
+    if (keyActions.length === 0) return;
+    key.grant(role, ...keyActions);
+    for (const wildcard of keyActions.filter((a) => a.endsWith('*'))) {
+      acknowledge(role, `AwsSolutions-IAM5[Action::${wildcard}]`, REASONS.kmsWildcardActions);
     }
   }
 }

@@ -5,6 +5,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { OPERATION_TABLE } from '../../lib/operations';
 import { logicalId, synthService } from './template-helpers';
 
 describe('template snapshots, one per scenario', () => {
@@ -34,8 +35,8 @@ describe('template snapshots, one per scenario', () => {
 describe('defaults', () => {
   const { template, service } = synthService();
 
-  it('creates one table keyed ExternalUserId/MeetingId with the byMeeting index', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  it('creates the attendee table keyed ExternalUserId/MeetingId with the byMeeting index', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: 'ExternalUserId', KeyType: 'HASH' },
@@ -58,21 +59,43 @@ describe('defaults', () => {
     });
   });
 
-  it('makes the table on-demand, recoverable, encrypted, expiring and retained', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
-      Properties: {
-        BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        SSESpecification: { SSEEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'ExpiresAt', Enabled: true },
-      },
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+  it('creates the meeting table keyed ExternalMeetingId with the byMeetingId index', () => {
+    const meetingTable =
+      template.findResources('AWS::DynamoDB::Table')[
+        logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceMeetingTable')
+      ];
+    expect(meetingTable.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'ExternalMeetingId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byMeetingId',
+          KeySchema: [{ AttributeName: 'MeetingId', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
+    expect(service.meetingTable.node.id).toBe('MeetingTable');
   });
 
-  it("runs five Node.js 24 arm64 functions with JSON logs, X-Ray and a timeout below API Gateway's", () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('makes both tables on-demand, recoverable, encrypted, expiring and retained', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(table).toMatchObject({
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+          TimeToLiveSpecification: { AttributeName: 'ExpiresAt', Enabled: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+
+  it("runs one Node.js 24 arm64 function per operation, with JSON logs, X-Ray and a timeout below API Gateway's", () => {
+    template.resourceCountIs('AWS::Lambda::Function', OPERATION_TABLE.length);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -96,11 +119,16 @@ describe('defaults', () => {
       ListAttendees: 15,
       ListUserAttendees: 15,
       DeleteAttendee: 15,
+      CreateMeeting: 15,
+      JoinMeeting: 25,
+      GetMeeting: 15,
+      DeleteMeeting: 15,
     });
   });
 
-  it('hands each function the table, the index, the TTL, the region and includeMeeting', () => {
+  it('hands each function the tables, the index, the TTL, the region, includeMeeting and the meeting settings', () => {
     const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
+    const meetingTableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceMeetingTable');
     const fn =
       template.findResources('AWS::Lambda::Function')[
         logicalId(template, 'AWS::Lambda::Function', 'JoinServiceCreateAttendee')
@@ -114,32 +142,34 @@ describe('defaults', () => {
       CORS_ALLOW_ORIGINS: '',
       AUTH_MODE: 'iam',
       METRICS_SERVICE: 'TestStack/JoinService',
+      MEETING_TABLE_NAME: { Ref: meetingTableId },
+      MEETING_CREATION: 'admins',
+      MEDIA_REGIONS: '',
     });
   });
 
-  it.each([
-    ['CreateAttendee', 'create-attendee'],
-    ['BatchCreateAttendee', 'batch-create-attendee'],
-    ['ListAttendees', 'list-attendees'],
-    ['ListUserAttendees', 'list-user-attendees'],
-    ['DeleteAttendee', 'delete-attendee'],
-  ])('loads the %s function from its pre-bundled folder assets/%s', (id, folder) => {
-    const assetDir = path.join(__dirname, '..', '..', 'assets', folder);
-    expect(fs.existsSync(path.join(assetDir, 'index.js'))).toBe(true);
-    const fn =
-      template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)];
-    expect(fn.Properties.Code.S3Key).toBe(`${FileSystem.fingerprint(assetDir)}.zip`);
-  });
+  it.each(OPERATION_TABLE.map((row) => [row.id, row.operation]))(
+    'loads the %s function from its pre-bundled folder assets/%s',
+    (id, folder) => {
+      const assetDir = path.join(__dirname, '..', '..', 'assets', folder);
+      expect(fs.existsSync(path.join(assetDir, 'index.js'))).toBe(true);
+      const fn =
+        template.findResources('AWS::Lambda::Function')[
+          logicalId(template, 'AWS::Lambda::Function', `JoinService${id}`)
+        ];
+      expect(fn.Properties.Code.S3Key).toBe(`${FileSystem.fingerprint(assetDir)}.zip`);
+    },
+  );
 
   it('keeps every log group for a year', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(6); // five functions and the access log
+    expect(groups).toHaveLength(OPERATION_TABLE.length + 1); // one per function and the access log
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(365);
   });
 
   it('requires AWS_IAM on every route and answers no CORS preflight', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST', 'POST']);
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(OPERATION_TABLE.map((r) => r.method).sort());
     for (const method of methods) expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -155,7 +185,12 @@ describe('defaults', () => {
   it('validates the join and batch bodies against JSON-schema models at the edge', () => {
     const models = Object.values(template.findResources('AWS::ApiGateway::Model'));
     const byName = Object.fromEntries(models.map((m) => [m.Properties.Name, m.Properties.Schema]));
-    expect(Object.keys(byName).sort()).toEqual(['BatchCreateAttendeeRequest', 'CreateAttendeeRequest']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'BatchCreateAttendeeRequest',
+      'CreateAttendeeRequest',
+      'CreateMeetingRequest',
+      'JoinMeetingRequest',
+    ]);
     expect(byName.CreateAttendeeRequest).toMatchObject({
       type: 'object',
       additionalProperties: false,
@@ -174,7 +209,7 @@ describe('defaults', () => {
     const posts = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
       (m) => m.Properties.HttpMethod === 'POST',
     );
-    expect(posts).toHaveLength(2);
+    expect(posts).toHaveLength(OPERATION_TABLE.filter((r) => r.method === 'POST').length);
     for (const post of posts) expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
   });
 
@@ -266,14 +301,26 @@ describe('overrides', () => {
     });
   });
 
-  it('uses an existing table instead of creating one', () => {
+  it('uses an existing table instead of creating one (the meeting table is still created)', () => {
     const { template, service } = synthService({}, (stack) => ({
       table: dynamodb.Table.fromTableName(stack, 'Existing', 'existing-attendees'),
     }));
-    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
     expect(service.table.node.id).toBe('Existing');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ATTENDEE_TABLE_NAME: 'existing-attendees' }) },
+    });
+  });
+
+  it('uses existing tables for both, and then creates none', () => {
+    const { template, service } = synthService({}, (stack) => ({
+      table: dynamodb.Table.fromTableName(stack, 'Existing', 'existing-attendees'),
+      meetingTable: dynamodb.Table.fromTableName(stack, 'ExistingMeetings', 'existing-meetings'),
+    }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(service.meetingTable.node.id).toBe('ExistingMeetings');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MEETING_TABLE_NAME: 'existing-meetings' }) },
     });
   });
 

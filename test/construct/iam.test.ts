@@ -1,3 +1,4 @@
+import { OPERATION_TABLE } from '../../lib/operations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,8 +8,9 @@ const MEETINGS = 'arn:${AWS::Partition}:chime:us-east-1:123456789012:meeting/*';
 const XRAY = ['xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
 
 /** Expected permissions of each operation's role besides its logs and X-Ray: the contract of least privilege. */
-const EXPECTED: Record<string, (table: string, index: string) => string[]> = {
-  CreateAttendee: (table, index) => [
+type Arns = { table: string; index: string; meetingTable: string; meetingIndex: string };
+const EXPECTED: Record<string, (arns: Arns) => string[]> = {
+  CreateAttendee: ({ table, index }) => [
     `chime:CreateAttendee on ${MEETINGS}`,
     `chime:GetMeeting on ${MEETINGS}`,
     `dynamodb:BatchWriteItem on ${table}`,
@@ -16,24 +18,53 @@ const EXPECTED: Record<string, (table: string, index: string) => string[]> = {
     `dynamodb:Query on ${index}`,
     `dynamodb:UpdateItem on ${table}`,
   ],
-  BatchCreateAttendee: (table, index) => [
+  BatchCreateAttendee: ({ table, index }) => [
     `chime:BatchCreateAttendee on ${MEETINGS}`,
     `dynamodb:BatchWriteItem on ${table}`,
     `dynamodb:GetItem on ${table}`,
     `dynamodb:Query on ${index}`,
     `dynamodb:UpdateItem on ${table}`,
   ],
-  ListAttendees: (table, index) => [
+  ListAttendees: ({ table, index }) => [
     `chime:ListAttendees on ${MEETINGS}`,
     `dynamodb:BatchWriteItem on ${table}`,
     `dynamodb:Query on ${index}`,
   ],
-  ListUserAttendees: (table) => [`dynamodb:Query on ${table}`],
-  DeleteAttendee: (table, index) => [
+  ListUserAttendees: ({ table }) => [`dynamodb:Query on ${table}`],
+  DeleteAttendee: ({ table, index }) => [
     `chime:DeleteAttendee on ${MEETINGS}`,
     `chime:GetAttendee on ${MEETINGS}`,
     `dynamodb:Query on ${index}`,
     `dynamodb:UpdateItem on ${table}`,
+  ],
+  CreateMeeting: ({ meetingTable }) => [
+    `chime:CreateMeeting on ${MEETINGS}`,
+    `dynamodb:GetItem on ${meetingTable}`,
+    `dynamodb:UpdateItem on ${meetingTable}`,
+  ],
+  JoinMeeting: ({ table, index, meetingTable }) => [
+    `chime:CreateAttendee on ${MEETINGS}`,
+    `chime:CreateMeeting on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:GetItem on ${meetingTable}`,
+    `dynamodb:GetItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+    `dynamodb:UpdateItem on ${meetingTable}`,
+    `dynamodb:UpdateItem on ${table}`,
+  ],
+  GetMeeting: ({ table, meetingIndex }) => [
+    `chime:GetMeeting on ${MEETINGS}`,
+    `dynamodb:GetItem on ${table}`,
+    `dynamodb:Query on ${meetingIndex}`,
+  ],
+  DeleteMeeting: ({ table, index, meetingTable, meetingIndex }) => [
+    `chime:DeleteMeeting on ${MEETINGS}`,
+    `chime:GetMeeting on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:GetItem on ${meetingTable}`,
+    `dynamodb:Query on ${index}`,
+    `dynamodb:Query on ${meetingIndex}`,
+    `dynamodb:UpdateItem on ${meetingTable}`,
   ],
 };
 
@@ -42,13 +73,15 @@ describe('least-privilege IAM', () => {
   const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
   const table = `\${${tableId}.Arn}`;
   const index = `${table}/index/byMeeting`;
+  const meetingTable = `\${${logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceMeetingTable')}.Arn}`;
+  const arns: Arns = { table, index, meetingTable, meetingIndex: `${meetingTable}/index/byMeetingId` };
 
   it.each(Object.keys(EXPECTED))('the %s role holds exactly its own Chime and DynamoDB actions', (operation) => {
     const role = logicalId(template, 'AWS::IAM::Role', `JoinService${operation}Role`);
     const logGroup = logicalId(template, 'AWS::Logs::LogGroup', `JoinService${operation}Logs`);
     expect(rolePermissions(template, role)).toEqual(
       [
-        ...EXPECTED[operation](table, index),
+        ...EXPECTED[operation](arns),
         `logs:CreateLogStream on \${${logGroup}.Arn}`,
         `logs:PutLogEvents on \${${logGroup}.Arn}`,
         ...XRAY,
@@ -74,7 +107,7 @@ describe('least-privilege IAM', () => {
   it('gives every function its own role, assumable by Lambda only', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const roles = new Set(functions.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(roles.size).toBe(5);
+    expect(roles.size).toBe(OPERATION_TABLE.length);
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -119,7 +152,7 @@ describe('least-privilege IAM', () => {
     const { template: t } = synthService({}, (stack) => ({
       table: dynamodb.Table.fromTableArn(stack, 'Existing', existing),
     }));
-    expect(t.resourceCountIs('AWS::DynamoDB::Table', 0));
+    t.resourceCountIs('AWS::DynamoDB::Table', 1); // the meeting table
     const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceDeleteAttendeeRole');
     const dynamo = rolePermissions(t, role).filter((p) => p.startsWith('dynamodb:'));
     expect(dynamo).toEqual([`dynamodb:Query on ${existing}/index/byMeeting`, `dynamodb:UpdateItem on ${existing}`]);
@@ -140,8 +173,10 @@ describe('invoke grants', () => {
     );
   }
 
-  it('grantJoin allows execute-api:Invoke on the single-join method only', () => {
-    expect(grantedArns('grantJoin')).toEqual([methodArn('/meetings/*/attendees', 'POST')]);
+  it('grantJoin allows execute-api:Invoke on the two join methods only (by MeetingId, and by name)', () => {
+    expect(grantedArns('grantJoin')).toEqual(
+      [methodArn('/join', 'POST'), methodArn('/meetings/*/attendees', 'POST')].sort(),
+    );
   });
 
   it("grantAdmin allows execute-api:Invoke on each route's exact method ARN", () => {
@@ -152,6 +187,10 @@ describe('invoke grants', () => {
         methodArn('/meetings/*/attendees/*', 'DELETE'),
         methodArn('/meetings/*/attendees/batch', 'POST'),
         methodArn('/users/*/attendees', 'GET'),
+        methodArn('/meetings', 'POST'),
+        methodArn('/join', 'POST'),
+        methodArn('/meetings/*', 'GET'),
+        methodArn('/meetings/*', 'DELETE'),
       ].sort(),
     );
   });

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ATTENDEE_TABLE } from '../../lib/contract';
+import { ATTENDEE_TABLE, MEETING_TABLE } from '../../lib/contract';
 import {
   httpMethods,
   JoinServiceOperation,
@@ -91,11 +91,16 @@ describe.each(rows)('%s', (operation, row) => {
   it("gives its role exactly the row's Chime and DynamoDB actions", () => {
     const roleId = logicalId(template, 'AWS::IAM::Role', `JoinService${row.id}Role`);
     const table = `\${${logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable')}.Arn}`;
+    const meetingTable = `\${${logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceMeetingTable')}.Arn}`;
     const meetings = 'arn:${AWS::Partition}:chime:us-east-1:123456789012:meeting/*';
     const expected = [
       ...[...row.chime, ...(row.chimeWhenIncludeMeeting ?? [])].map((a) => `chime:${a} on ${meetings}`),
       ...row.attendeeTable.map((a) => `dynamodb:${a} on ${table}`),
       ...row.attendeeIndex.map((a) => `dynamodb:${a} on ${table}/index/${ATTENDEE_TABLE.meetingIndexName}`),
+      ...(row.meetingTable ?? []).map((a) => `dynamodb:${a} on ${meetingTable}`),
+      ...(row.meetingIndex ?? []).map(
+        (a) => `dynamodb:${a} on ${meetingTable}/index/${MEETING_TABLE.meetingIndexName}`,
+      ),
     ].sort();
     const actual = rolePermissions(template, roleId).filter((p) => /^(chime|dynamodb):/.test(p));
     expect(actual).toEqual(expected);

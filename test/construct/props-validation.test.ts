@@ -5,7 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ChimeJoinService, type ChimeJoinServiceProps } from '../../lib';
 import { synthService } from './template-helpers';
 
-const existingTable = (stack: Stack) => dynamodb.Table.fromTableName(stack, 'Existing', 'attendees');
+/** Both tables existing: the new-table props would apply to nothing. */
+const existingTables = (stack: Stack) => ({
+  table: dynamodb.Table.fromTableName(stack, 'Existing', 'attendees'),
+  meetingTable: dynamodb.Table.fromTableName(stack, 'ExistingMeetings', 'meetings'),
+});
 
 describe('props checked at synthesis', () => {
   it.each<[string, ChimeJoinServiceProps | ((stack: Stack) => ChimeJoinServiceProps), RegExp]>([
@@ -36,23 +40,39 @@ describe('props checked at synthesis', () => {
     ['an empty stageName', { stageName: '' }, /stageName/],
     ['attendeeTtl under 24 hours', { attendeeTtl: Duration.minutes(1439) }, /attendeeTtl must be at least 24 hours/],
     [
-      'table with encryptionKey',
-      (stack) => ({ table: existingTable(stack), encryptionKey: new kms.Key(stack, 'Key') }),
-      /encryptionKey applies only to the table the construct creates/,
+      'both existing tables with encryptionKey',
+      (stack) => ({ ...existingTables(stack), encryptionKey: new kms.Key(stack, 'Key') }),
+      /encryptionKey applies only to the tables the construct creates/,
     ],
     [
-      'table with pointInTimeRecovery',
-      (stack) => ({ table: existingTable(stack), pointInTimeRecovery: false }),
-      /pointInTimeRecovery applies only to the table the construct creates/,
+      'both existing tables with pointInTimeRecovery',
+      (stack) => ({ ...existingTables(stack), pointInTimeRecovery: false }),
+      /pointInTimeRecovery applies only to the tables the construct creates/,
     ],
     [
-      'table with tableRemovalPolicy',
-      (stack) => ({ table: existingTable(stack), tableRemovalPolicy: RemovalPolicy.DESTROY }),
+      'both existing tables with tableRemovalPolicy',
+      (stack) => ({ ...existingTables(stack), tableRemovalPolicy: RemovalPolicy.DESTROY }),
       /tableRemovalPolicy applies only/,
+    ],
+    [
+      'a media region Chime does not have',
+      { mediaRegions: ['eu-central-1', 'mars-1'] },
+      /mediaRegions entries must be/,
     ],
   ])('refuses %s', (_name, props, message) => {
     const extend = typeof props === 'function' ? props : () => props;
     expect(() => synthService(undefined, extend)).toThrow(message);
+  });
+
+  it('applies the new-table props to the meeting table when only the attendee table exists', () => {
+    const { template } = synthService(undefined, (stack) => ({
+      table: dynamodb.Table.fromTableName(stack, 'Existing', 'attendees'),
+      pointInTimeRecovery: false,
+    }));
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+    });
   });
 
   it('lists every problem at once, naming the construct', () => {

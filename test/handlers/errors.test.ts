@@ -15,6 +15,7 @@ import {
   ThrottlingException,
   UnauthorizedException,
   UnprocessableEntityException,
+  ConflictException,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import {
   BatchWriteItemCommand,
@@ -101,6 +102,13 @@ describe('error table', () => {
       status: 404,
       code: 'NotFound',
       message: 'The meeting does not exist',
+    },
+    {
+      name: 'ConflictException',
+      error: new ConflictException({ ...meta, message: 'ClientRequestToken reused with other parameters' }),
+      status: 409,
+      code: 'Conflict',
+      message: 'ClientRequestToken reused with other parameters',
     },
     {
       name: 'UnprocessableEntityException',

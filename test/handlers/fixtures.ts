@@ -20,6 +20,9 @@ export const CONFIG: HandlerConfig = {
   meetingIndexName: INDEX,
   includeMeeting: true,
   attendeeTtlSeconds: TTL_SECONDS,
+  meetingTableName: 'meetings',
+  meetingCreation: 'admins',
+  mediaRegions: [],
 };
 
 /** Real clients (their `send` is replaced by aws-sdk-client-mock in each test file) and a fixed clock. */

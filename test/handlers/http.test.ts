@@ -166,6 +166,9 @@ describe('configuration', () => {
       meetingIndexName: 'byMeeting',
       includeMeeting: true,
       attendeeTtlSeconds: DEFAULT_ATTENDEE_TTL_SECONDS,
+      meetingTableName: undefined,
+      meetingCreation: 'admins',
+      mediaRegions: [],
     });
   });
 
@@ -175,12 +178,18 @@ describe('configuration', () => {
       [ENV.meetingIndexName]: 'idx',
       [ENV.includeMeeting]: 'false',
       [ENV.attendeeTtlSeconds]: '600',
+      [ENV.meetingTableName]: 'meetings',
+      [ENV.meetingCreation]: 'users',
+      [ENV.mediaRegions]: 'eu-central-1, us-east-1',
     };
     expect(readConfig(env)).toEqual({
       tableName: 't',
       meetingIndexName: 'idx',
       includeMeeting: false,
       attendeeTtlSeconds: 600,
+      meetingTableName: 'meetings',
+      meetingCreation: 'users',
+      mediaRegions: ['eu-central-1', 'us-east-1'],
     });
   });
 
@@ -189,6 +198,7 @@ describe('configuration', () => {
     [{ [ENV.tableName]: 't', [ENV.includeMeeting]: 'yes' }, ENV.includeMeeting],
     [{ [ENV.tableName]: 't', [ENV.attendeeTtlSeconds]: '-5' }, ENV.attendeeTtlSeconds],
     [{ [ENV.tableName]: 't', [ENV.attendeeTtlSeconds]: '1.5' }, ENV.attendeeTtlSeconds],
+    [{ [ENV.tableName]: 't', [ENV.meetingCreation]: 'everyone' }, ENV.meetingCreation],
   ])('refuses a broken deployment %o, naming %s', (env, name) => {
     expect(() => readConfig(env)).toThrow(name);
   });

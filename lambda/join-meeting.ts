@@ -1,0 +1,57 @@
+/**
+ * POST /join: joins the caller to the live meeting of a room (ExternalMeetingId), creating it when none is live and
+ * the caller may create meetings. One Chime call for a live meeting (CreateAttendee: the Meeting comes from the
+ * record), two for a new one (CreateMeeting, CreateAttendee). Answers `{Meeting, Attendee}`: 201 for a new mapping,
+ * 200 for a re-join.
+ */
+import { CreateAttendeeCommand } from '@aws-sdk/client-chime-sdk-meetings';
+import { JoinServiceOperation } from '../lib/operations';
+import { deleteMeetingMappings, mappingOf, recordJoin } from './shared/attendee-store';
+import { attendeeWithJoinToken } from './shared/chime';
+import { awsDeps, type Deps } from './shared/clients';
+import { isChimeNotFound } from './shared/errors';
+import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
+import { recordEnded } from './shared/meeting-store';
+import { capabilitiesWithin, validateJoinMeeting } from './shared/meeting-validation';
+import { findOrCreateMeeting, type LiveMeeting } from './shared/meetings';
+
+/** A join that meets an ended meeting tries the room's next meeting once more. */
+const ATTEMPTS = 2;
+
+export async function joinMeeting(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
+  const { externalMeetingId, attendee, create } = validateJoinMeeting(request, deps.config.mediaRegions);
+  const { identity } = request;
+  const mayCreate = identity.isAdmin || deps.config.meetingCreation === 'users';
+  for (let attempt = 1; ; attempt++) {
+    const live: LiveMeeting = await findOrCreateMeeting(deps, externalMeetingId, create, {
+      mayCreate,
+      host: identity.isAdmin ? undefined : identity.externalUserId,
+    });
+    const meetingId = live.meeting.MeetingId!;
+    if (attendee.capabilities) capabilitiesWithin(attendee.capabilities, live.meeting.MeetingFeatures, 'Capabilities');
+    let joined;
+    try {
+      ({ Attendee: joined } = await deps.chime.send(
+        new CreateAttendeeCommand({
+          MeetingId: meetingId,
+          ExternalUserId: attendee.externalUserId,
+          Capabilities: attendee.capabilities,
+        }),
+      ));
+    } catch (err) {
+      if (!isChimeNotFound(err) || attempt === ATTEMPTS) throw err;
+      // The meeting ended without the table knowing: close it, so this and every later join moves to the next one.
+      await recordEnded(deps, externalMeetingId, meetingId);
+      await deleteMeetingMappings(deps, meetingId);
+      continue;
+    }
+    const outcome = await recordJoin(deps, mappingOf(meetingId, joined, attendee.tags, deps));
+    return {
+      statusCode: outcome === 'created' ? 201 : 200,
+      // joined is defined: mappingOf refuses an answer without an attendee.
+      body: { Meeting: live.meeting, Attendee: attendeeWithJoinToken(joined!) },
+    };
+  }
+}
+
+export const handler = lambdaHandler(JoinServiceOperation.JOIN_MEETING, joinMeeting, awsDeps);

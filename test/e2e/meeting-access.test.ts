@@ -1,0 +1,81 @@
+// Who may do what with meetings in a token mode (local mode's identity headers stand in for a custom authorizer),
+// with `meetingCreation: users`: any user may create a meeting and is then its host; members read it; the host and
+// administrators end it; nobody else does either.
+import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+
+let service: LocalJoinService;
+beforeAll(async () => {
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  service = await startLocalJoinService({ port: 0, authorization: 'headers', meetingCreation: 'users' });
+});
+afterAll(async () => {
+  await service?.stop();
+  jest.restoreAllMocks();
+});
+
+const as = (user: string, admin = false) => ({
+  'x-external-user-id': user,
+  ...(admin && { 'x-admin': 'true' }),
+});
+async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+let rooms = 0;
+const newRoom = () => `access-${++rooms}`;
+
+it('lets a user join a new room as themself, creating it as its host', async () => {
+  const reply = await call('POST', '/join', as('alice'), { ExternalMeetingId: newRoom() });
+  expect(reply.status).toBe(201);
+  expect(reply.body.Attendee.ExternalUserId).toBe('alice');
+});
+
+it('refuses a join that names another user (403), before any meeting is made', async () => {
+  const name = newRoom();
+  const reply = await call('POST', '/join', as('alice'), { ExternalMeetingId: name, ExternalUserId: 'bob' });
+  expect(reply.status).toBe(403);
+  expect((await call('POST', '/meetings', as('ops', true), { ExternalMeetingId: name })).status).toBe(201);
+});
+
+it('lets members read the meeting, and nobody else but admins', async () => {
+  const joined = await call('POST', '/join', as('alice'), { ExternalMeetingId: newRoom() });
+  const path = `/meetings/${joined.body.Meeting.MeetingId}`;
+  expect((await call('GET', path, as('alice'))).status).toBe(200);
+  expect((await call('GET', path, as('mallory'))).status).toBe(403);
+  expect((await call('GET', path, as('ops', true))).status).toBe(200);
+});
+
+it('lets the host end the meeting, not another member', async () => {
+  const name = newRoom();
+  const hosted = await call('POST', '/join', as('alice'), { ExternalMeetingId: name });
+  await call('POST', '/join', as('bob'), { ExternalMeetingId: name });
+  const path = `/meetings/${hosted.body.Meeting.MeetingId}`;
+  expect((await call('DELETE', path, as('bob'))).status).toBe(403);
+  expect(service.emulator!.getMeeting(hosted.body.Meeting.MeetingId)).toBeDefined();
+  expect((await call('DELETE', path, as('alice'))).status).toBe(204);
+  expect(service.emulator!.getMeeting(hosted.body.Meeting.MeetingId)).toBeUndefined();
+});
+
+it('lets an admin end any meeting; a meeting an admin made has no host, so no user may end it', async () => {
+  const created = await call('POST', '/meetings', as('ops', true), { ExternalMeetingId: newRoom() });
+  const path = `/meetings/${created.body.Meeting.MeetingId}`;
+  expect((await call('DELETE', path, as('alice'))).status).toBe(403);
+  expect((await call('DELETE', path, as('ops', true))).status).toBe(204);
+});
+
+it('answers 401 to a caller without identity on every meeting route', async () => {
+  for (const [method, path] of [
+    ['POST', '/join'],
+    ['POST', '/meetings'],
+    ['GET', '/meetings/00000000-0000-4000-8000-000000000000'],
+    ['DELETE', '/meetings/00000000-0000-4000-8000-000000000000'],
+  ]) {
+    const body = method === 'POST' ? { ExternalMeetingId: 'x-room' } : undefined;
+    expect((await call(method, path, {}, body)).status).toBe(401);
+  }
+});

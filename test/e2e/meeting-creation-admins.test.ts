@@ -1,0 +1,38 @@
+// `meetingCreation: admins` (the default): users join rooms that exist, but only administrators create them.
+import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+
+let service: LocalJoinService;
+beforeAll(async () => {
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  service = await startLocalJoinService({ port: 0, authorization: 'headers', meetingCreation: 'admins' });
+});
+afterAll(async () => {
+  await service?.stop();
+  jest.restoreAllMocks();
+});
+
+async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+const ALICE = { 'x-external-user-id': 'alice' };
+const ADMIN = { 'x-external-user-id': 'ops', 'x-admin': 'true' };
+
+it('answers 404 to a user joining a room with no live meeting, and creates nothing', async () => {
+  const reply = await call('POST', '/join', ALICE, { ExternalMeetingId: 'no-such-room' });
+  expect(reply.status).toBe(404);
+  expect(reply.body.Code).toBe('NotFound');
+  expect(service.emulator!.stats().operations.CreateMeeting.requests).toBe(0);
+});
+
+it('refuses POST /meetings to a user (403) and lets an admin create the room, which users then join', async () => {
+  expect((await call('POST', '/meetings', ALICE, { ExternalMeetingId: 'standup' })).status).toBe(403);
+  expect((await call('POST', '/meetings', ADMIN, { ExternalMeetingId: 'standup' })).status).toBe(201);
+  const joined = await call('POST', '/join', ALICE, { ExternalMeetingId: 'standup' });
+  expect(joined.status).toBe(201);
+});
