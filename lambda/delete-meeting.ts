@@ -4,11 +4,10 @@
  */
 import { DeleteMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
-import { deleteMeetingMappings } from './shared/attendee-store';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound, JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
-import { recordEnded } from './shared/meeting-store';
+import { closeMeeting } from './shared/meeting-lifecycle';
 import { validateMeetingRoute } from './shared/meeting-validation';
 import { meetingRecordOf } from './shared/meetings';
 
@@ -26,8 +25,7 @@ export async function deleteMeeting(request: JoinRequest, deps: Deps): Promise<J
     if (!isChimeNotFound(err)) throw err;
     gone = err; // ended already: close what the table still holds, then answer 404
   }
-  if (record) await recordEnded(deps, record.externalMeetingId, meetingId);
-  await deleteMeetingMappings(deps, meetingId);
+  await closeMeeting(deps, meetingId, record?.externalMeetingId);
   if (gone) throw gone;
   return { statusCode: 204 };
 }

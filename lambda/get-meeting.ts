@@ -4,11 +4,10 @@
  */
 import { GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
-import { isMember } from './shared/attendee-store';
 import { awsDeps, type Deps } from './shared/clients';
-import { JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
 import { findMeetingRecord } from './shared/meeting-store';
+import { requireMember } from './shared/meeting-lifecycle';
 import { validateMeetingRoute } from './shared/meeting-validation';
 
 export async function getMeeting(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
@@ -21,16 +20,6 @@ export async function getMeeting(request: JoinRequest, deps: Deps): Promise<Join
   // Not (yet) in the index, ended in the record, or made elsewhere: Chime has the last word (404 when gone).
   const { Meeting } = await deps.chime.send(new GetMeetingCommand({ MeetingId: meetingId }));
   return { statusCode: 200, body: { Meeting } };
-}
-
-/** Administrators, or a caller who holds an attendee in the meeting. */
-export async function requireMember(deps: Deps, request: JoinRequest, meetingId: string): Promise<void> {
-  const { identity } = request;
-  if (identity.isAdmin) return;
-  const member =
-    identity.externalUserId !== undefined &&
-    (await isMember(deps, { externalUserId: identity.externalUserId, meetingId }));
-  if (!member) throw new JoinServiceError(403, 'Forbidden', 'Only administrators and members may read this meeting');
 }
 
 export const handler = lambdaHandler(JoinServiceOperation.GET_MEETING, getMeeting, awsDeps);

@@ -6,17 +6,17 @@
  */
 import { CreateAttendeeCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
-import { deleteMeetingMappings, mappingOf, recordJoin } from './shared/attendee-store';
+import { mappingOf, recordJoin } from './shared/attendee-store';
 import { attendeeWithJoinToken } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
-import { isChimeNotFound } from './shared/errors';
+import { isChimeNotFound, JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
-import { recordEnded } from './shared/meeting-store';
+import { closeMeeting } from './shared/meeting-lifecycle';
 import { capabilitiesWithin, validateJoinMeeting } from './shared/meeting-validation';
 import { findOrCreateMeeting, type LiveMeeting } from './shared/meetings';
 
-/** A join that meets an ended meeting tries the room's next meeting once more. */
-const ATTEMPTS = 2;
+/** A join that meets an ended meeting moves to the room's next one; after this many ends in one request, 503. */
+const ATTEMPTS = 3;
 
 export async function joinMeeting(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
   const { externalMeetingId, attendee, create } = validateJoinMeeting(request, deps.config.mediaRegions);
@@ -39,10 +39,15 @@ export async function joinMeeting(request: JoinRequest, deps: Deps): Promise<Joi
         }),
       ));
     } catch (err) {
-      if (!isChimeNotFound(err) || attempt === ATTEMPTS) throw err;
+      if (!isChimeNotFound(err)) throw err;
       // The meeting ended without the table knowing: close it, so this and every later join moves to the next one.
-      await recordEnded(deps, externalMeetingId, meetingId);
-      await deleteMeetingMappings(deps, meetingId);
+      await closeMeeting(deps, meetingId, externalMeetingId, { onlyIfClosedHere: true });
+      if (attempt === ATTEMPTS) {
+        // Meetings of this room keep ending under this request: a retry will meet a settled room.
+        throw new JoinServiceError(503, 'ServiceUnavailable', 'The meeting ended while joining; retry shortly.', {
+          'Retry-After': '1',
+        });
+      }
       continue;
     }
     const outcome = await recordJoin(deps, mappingOf(meetingId, joined, attendee.tags, deps));

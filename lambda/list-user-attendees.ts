@@ -21,6 +21,7 @@ export async function listUserAttendees(request: JoinRequest, deps: TableDeps): 
         Capabilities: m.capabilities,
         Tags: m.tags ?? [],
         CreatedAt: m.createdAt,
+        ...(m.presence && { State: m.presence.state, Since: m.presence.since }),
       })),
     },
   };

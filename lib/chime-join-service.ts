@@ -1,17 +1,27 @@
-import { type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ATTENDEE_TABLE, ENV, MEETING_TABLE } from './contract';
 import type { JoinAuthorization } from './join-authorization';
 import type { MeetingCreation } from './meeting-creation';
-import { JoinServiceOperation, OPERATION_TABLE, type OperationDefinition, operationDefinition } from './operations';
+import {
+  BACKGROUND_TABLE,
+  type BackgroundDefinition,
+  JoinServiceOperation,
+  OPERATION_TABLE,
+  type OperationDefinition,
+} from './operations';
 import { addMethods, createRestApi } from './private/api';
+import { addTriggers, createDeadLetterQueue } from './private/events';
 import { ALARM_DEFAULTS, resolveProps, type ResolvedProps } from './private/defaults';
 import { createOperationFunction, type OperationResources } from './private/functions';
 import { JoinServiceMetrics } from './private/metrics';
@@ -69,6 +79,32 @@ export interface ChimeJoinServiceProps {
    * @default - every media region of the Chime SDK; a request naming none gets the Chime control region's
    */
   readonly mediaRegions?: string[];
+
+  /**
+   * An event bus to publish the service's own events on: `Attendee Joined`, `Attendee Left`, `Attendee Dropped`,
+   * `Attendee Removed` and `Meeting Ended` (source `cdk-chime-join-service`), each with the MeetingId, the
+   * ExternalMeetingId, the AttendeeId and the ExternalUserId it concerns, never a JoinToken.
+   *
+   * @default - the service publishes no events
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * How often the sweep checks the live meetings with Chime and closes those that ended without an event (Chime
+   * delivers its events best effort). Each run makes at most 100 GetMeeting calls, least recently checked first.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly sweepInterval?: Duration;
+
+  /**
+   * Set when `chimeRegion` is not the stack's region and you forward Chime's meeting events from that region's
+   * default event bus to this region's (Chime delivers them in its control region only). Without it such a
+   * `chimeRegion` fails synthesis.
+   *
+   * @default false
+   */
+  readonly chimeEventsForwarded?: boolean;
 
   /**
    * A customer managed KMS key to encrypt the new tables with.
@@ -203,6 +239,7 @@ export interface JoinServiceAlarmOptions {
  * @example
  * import { Stack } from 'aws-cdk-lib';
  * import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
  * import { ChimeJoinService } from 'cdk-chime-join-service';
  *
  * declare const stack: Stack;
@@ -241,8 +278,11 @@ export class ChimeJoinService extends Construct {
   /** Handles `DELETE /meetings/{MeetingId}/attendees/{AttendeeId}`. */
   public readonly deleteAttendeeFunction: lambda.Function;
 
+  /** The dead-letter queue of the meeting-event function and the sweep: what failed every retry. */
+  public readonly deadLetterQueue: sqs.Queue;
+
   private readonly authorization: JoinAuthorization;
-  private readonly operations = new Map<JoinServiceOperation, OperationResources & { method: apigateway.Method }>();
+  private readonly operations = new Map<JoinServiceOperation, OperationResources & { method?: apigateway.Method }>();
   /** The `Service` dimension of this join service's metrics: its construct path, unique in the app. */
   private readonly metrics = new JoinServiceMetrics(this.node.path);
 
@@ -272,6 +312,7 @@ export class ChimeJoinService extends Construct {
       [ENV.meetingTableName]: this.meetingTable.tableName,
       [ENV.meetingCreation]: resolved.meetingCreation,
       [ENV.mediaRegions]: resolved.mediaRegions.join(','),
+      ...(props.eventBus && { [ENV.eventBusName]: props.eventBus.eventBusName }),
       ...boundAuthorization.environment,
     };
     const permissions = new OperationPermissions(
@@ -296,6 +337,21 @@ export class ChimeJoinService extends Construct {
     for (const row of OPERATION_TABLE) {
       this.operations.set(row.operation, { ...functions.get(row)!, method: methods.get(row)! });
     }
+
+    // Chime's meeting events and the sweep: the tables follow Chime.
+    this.deadLetterQueue = createDeadLetterQueue(this);
+    const background = new Map<BackgroundDefinition, lambda.IFunction>();
+    for (const row of BACKGROUND_TABLE) {
+      // Asynchronous invocations: two retries, then the failed event (with its error) goes to the queue.
+      const resources = createOperationFunction(this, row, environment, resolved.logRetention, permissions, {
+        onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+        retryAttempts: 2,
+      });
+      this.operations.set(row.operation, resources);
+      background.set(row, resources.fn);
+    }
+    props.eventBus?.grantPutEventsTo(this.functionFor(JoinServiceOperation.MEETING_EVENTS));
+    addTriggers(this, background, this.deadLetterQueue, resolved.sweepInterval);
 
     this.createAttendeeFunction = this.functionFor(JoinServiceOperation.CREATE_ATTENDEE);
     this.batchCreateAttendeeFunction = this.functionFor(JoinServiceOperation.BATCH_CREATE_ATTENDEE);
@@ -406,21 +462,63 @@ export class ChimeJoinService extends Construct {
   }
 
   /**
+   * Chime meeting events written to the tables (presence, removals, meeting ends).
+   *
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricEventsApplied(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.events('EventsApplied', props);
+  }
+
+  /**
+   * Chime meeting events ignored as stale: older than what the table holds (they arrive unordered and duplicated).
+   *
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricEventsStale(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.events('EventsStale', props);
+  }
+
+  /**
+   * Chime meeting events whose processing failed (retried, then dead-lettered).
+   *
+   * @param props options of the metric
+   * @default - sum over 5 minutes
+   */
+  public metricEventsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.events('EventsFailed', props);
+  }
+
+  /**
    * Adds the alarms an operator of a join service wants: server-side errors, Chime throttling and slow joins.
    * They have no actions: add yours (`alarm.addAlarmAction(...)`) to the alarms returned.
    *
    * @param options thresholds of the alarms
    */
   public addAlarms(options: JoinServiceAlarmOptions = {}): cloudwatch.Alarm[] {
-    return this.metrics.createAlarms(this, {
+    const alarms = this.metrics.createAlarms(this, {
       serverErrors: options.serverErrorThreshold ?? ALARM_DEFAULTS.serverErrors,
       chimeThrottles: options.chimeThrottleThreshold ?? ALARM_DEFAULTS.chimeThrottles,
       joinLatency: options.joinLatencyThreshold ?? ALARM_DEFAULTS.joinLatency,
     });
+    alarms.push(
+      this.deadLetterQueue
+        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'DeadLetterQueueAlarm', {
+          alarmDescription: 'Chime join service: meeting events or sweep runs failed every retry (dead-letter queue)',
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    return alarms;
   }
 
   private resourcesOf(operation: JoinServiceOperation) {
-    const resources = this.operations.get(operationDefinition(operation).operation);
+    const resources = this.operations.get(operation);
     if (!resources) throw new Error(`${operation} is not an operation of this join service`);
     return resources;
   }
@@ -434,7 +532,7 @@ export class ChimeJoinService extends Construct {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: OPERATION_TABLE.filter(covers).map((row) => this.resourcesOf(row.operation).method.methodArn),
+      resourceArns: OPERATION_TABLE.filter(covers).map((row) => this.resourcesOf(row.operation).method!.methodArn),
     });
   }
 

@@ -78,7 +78,17 @@ export const ENV = {
   meetingCreation: 'MEETING_CREATION',
   /** Comma-separated media regions meetings may be created in; empty: every region the model lists. */
   mediaRegions: 'MEDIA_REGIONS',
+  /** The event bus the service republishes its own events on (unset: none). */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** The sweep's bound: GetMeeting calls per run. */
+  sweepMaxChecks: 'SWEEP_MAX_CHECKS',
 } as const;
+
+/** The `source` of the events the service republishes on the `eventBus`. */
+export const SERVICE_EVENT_SOURCE = 'cdk-chime-join-service';
+
+/** GetMeeting calls per sweep run, unless the construct says otherwise. */
+export const DEFAULT_SWEEP_MAX_CHECKS = 100;
 
 /** CloudWatch namespace of the metrics the handlers emit (Embedded Metric Format). */
 export const METRICS_NAMESPACE = 'ChimeJoinService';

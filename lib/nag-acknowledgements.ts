@@ -10,13 +10,19 @@ import { type IConstruct } from 'constructs';
 export const REASONS = {
   chimeMeetings:
     'Chime SDK meetings are created at run time, so their ARNs are not known at deploy time: the ' +
-    "statement allows only this handler's own attendee action(s), on the meetings of one account and region.",
+    "statement allows only this handler's own meeting and attendee action(s), on the meetings of one account and region.",
   xray:
     'AWS X-Ray does not support resource-level permissions for PutTraceSegments and PutTelemetryRecords; ' +
     'these two write-only actions are what active tracing needs.',
   kmsWildcardActions:
     'The same key actions aws-dynamodb grants for table writes (GenerateDataKey*, ReEncrypt*), ' +
     "on the table's one customer managed key only.",
+  isDeadLetterQueue:
+    'This queue is itself the dead-letter queue of the meeting-event and sweep functions; a queue behind it ' +
+    'would only move the same messages again.',
+  onFailureDestination:
+    'Invoked asynchronously (EventBridge): an event that fails every retry goes to an on-failure destination, the ' +
+    "join service's dead-letter queue, which keeps the event and its error; a dead-letter config would duplicate it.",
   noDlq:
     'Invoked only synchronously by API Gateway: a failure returns to the caller as a JSON error and the caller ' +
     'retries; a dead-letter queue receives only asynchronous invocations.',

@@ -32,6 +32,12 @@ export enum JoinServiceOperation {
   GET_MEETING = 'get-meeting',
   /** `DELETE /meetings/{MeetingId}`: ends a meeting. */
   DELETE_MEETING = 'delete-meeting',
+  /** `GET /meetings/{MeetingId}/presence`: who is connected, from the table. */
+  GET_PRESENCE = 'get-presence',
+  /** Chime's EventBridge meeting events, applied to the tables (not an HTTP route). */
+  MEETING_EVENTS = 'meeting-events',
+  /** The scheduled sweep that closes meetings which ended without an event (not an HTTP route). */
+  MEETING_SWEEP = 'meeting-sweep',
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -50,7 +56,7 @@ export type ChimeAction =
   | 'BatchUpdateAttendeeCapabilitiesExcept';
 
 /** The DynamoDB actions a handler may call (IAM action names without the `dynamodb:` prefix). */
-export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan' | 'BatchWriteItem';
 
 /** The request bodies the API validates at the edge (lib/request-schemas.ts has one JSON schema per name). */
 export type RequestBody =
@@ -68,19 +74,11 @@ export type RequestBody =
  */
 export type Callers = 'self' | 'creators' | 'members' | 'host';
 
-export interface OperationDefinition {
+/** What every function of the service is: its id, its permissions and its timeout. */
+export interface FunctionDefinition {
   readonly operation: JoinServiceOperation;
   /** The construct id of the operation's function (and the prefix of its role's and log group's): logical IDs. */
   readonly id: string;
-  readonly method: HttpMethod;
-  /** API Gateway resource path, with `{Name}` path parameters. */
-  readonly path: string;
-  /** Optional query string parameters. */
-  readonly query: readonly string[];
-  /** Who may call it besides administrators; absent: administrators only. */
-  readonly callers?: Callers;
-  /** IAM mode: whether `grantJoin` allows it (`grantAdmin` allows every operation). */
-  readonly joinGrant?: boolean;
   /** Chime actions the handler calls, on the account's meetings in the Chime region. */
   readonly chime: readonly ChimeAction[];
   /** Chime actions it calls only when joins answer the Meeting (the `includeMeeting` prop). */
@@ -93,15 +91,30 @@ export interface OperationDefinition {
   readonly meetingTable?: readonly DynamoDbAction[];
   /** DynamoDB actions on the meeting table's `byMeetingId` index. */
   readonly meetingIndex?: readonly DynamoDbAction[];
-  /**
-   * The function's timeout: below API Gateway's 29-second integration timeout and above the handler's bounded
-   * retries (3 attempts of at most 3 s and 1.5 s of backoff per AWS call), so a slow upstream ends as our own error.
-   */
+  /** The function's timeout. */
   readonly timeoutSeconds: number;
+}
+
+/** A function behind an HTTP route. */
+export interface OperationDefinition extends FunctionDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with `{Name}` path parameters. */
+  readonly path: string;
+  /** Optional query string parameters. */
+  readonly query: readonly string[];
+  /** Who may call it besides administrators; absent: administrators only. */
+  readonly callers?: Callers;
+  /** IAM mode: whether `grantJoin` allows it (`grantAdmin` allows every operation). */
+  readonly joinGrant?: boolean;
   /** The JSON body the edge validates; absent: the route takes no body. */
   readonly body?: RequestBody;
 }
 
+/*
+ * Every route function's timeout is below API Gateway's 29-second integration timeout and above the handler's
+ * bounded retries (3 attempts of at most 3 s and 1.5 s of backoff per AWS call), so a slow upstream ends as our own
+ * error.
+ */
 export const OPERATION_TABLE: readonly OperationDefinition[] = [
   {
     operation: JoinServiceOperation.CREATE_ATTENDEE,
@@ -221,6 +234,51 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     meetingTable: ['UpdateItem', 'GetItem'],
     meetingIndex: ['Query'],
     timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.GET_PRESENCE,
+    id: 'GetPresence',
+    method: 'GET',
+    path: '/meetings/{MeetingId}/presence',
+    query: [],
+    callers: 'members',
+    chime: [],
+    attendeeTable: ['GetItem'],
+    attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+];
+
+/** What starts a background function. */
+export type Trigger = 'meeting-events' | 'schedule';
+
+/** A function that no route calls: Chime's meeting events, and the scheduled sweep. */
+export interface BackgroundDefinition extends FunctionDefinition {
+  readonly trigger: Trigger;
+}
+
+export const BACKGROUND_TABLE: readonly BackgroundDefinition[] = [
+  {
+    operation: JoinServiceOperation.MEETING_EVENTS,
+    id: 'MeetingEvents',
+    trigger: 'meeting-events',
+    chime: [],
+    // Presence and removals on the attendee table; a meeting's end closes its record and its mappings.
+    attendeeTable: ['UpdateItem', 'BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    meetingTable: ['UpdateItem'],
+    meetingIndex: ['Query'],
+    timeoutSeconds: 25,
+  },
+  {
+    operation: JoinServiceOperation.MEETING_SWEEP,
+    id: 'MeetingSweep',
+    trigger: 'schedule',
+    chime: ['GetMeeting'],
+    attendeeTable: ['BatchWriteItem'],
+    attendeeIndex: ['Query'],
+    meetingTable: ['Scan', 'UpdateItem'],
+    timeoutSeconds: 120,
   },
 ];
 

@@ -58,6 +58,8 @@ export interface LocalJoinServiceOptions {
   readonly meetingTableName?: string;
   /** Who may create meetings: `admins` or `users`. @default 'users' (local mode is for developing clients) */
   readonly meetingCreation?: 'admins' | 'users';
+  /** Deliver the emulator's meeting events to the event function. @default true */
+  readonly deliverEvents?: boolean;
   /**
    * Put a fault-injecting proxy (dynamodb-fault-proxy.ts) between the handlers and DynamoDB, for fault tests;
    * `dynamodbClient` still reads the table directly. @default false
@@ -90,6 +92,10 @@ export interface LocalJoinService {
    * deployment's containers, so without this one scenario's failures drain the SDK's retry quota for the next.
    */
   newContainers(): void;
+  /** Resolves once every meeting event delivered so far has been applied by the event function. */
+  eventsDelivered(): Promise<void>;
+  /** Stops (or resumes) delivering the emulator's meeting events: a lost event, for the sweep to repair. */
+  setEventDelivery(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -170,6 +176,22 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     else delete process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS;
 
     const handlers = await loadHandlers();
+    // Chime's meeting events reach the event function as EventBridge would bring them: asynchronously, one
+    // invocation per event, in no promised order (several run at once).
+    const eventHandler = ((await import('../lambda/meeting-events')) as { handler: (event: unknown) => Promise<void> })
+      .handler;
+    const pendingEvents = new Set<Promise<void>>();
+    let deliverEvents = options.deliverEvents ?? true;
+    const unsubscribe = emulator?.subscribe((event) => {
+      if (!deliverEvents) return;
+      const delivery = eventHandler(event).catch((error: unknown) => {
+        options.log?.(
+          `event ${String((event as { detail?: { eventType?: string } }).detail?.eventType)} failed: ${String(error)}`,
+        );
+      });
+      pendingEvents.add(delivery);
+      void delivery.finally(() => pendingEvents.delete(delivery));
+    });
     const api = await startLocalApi({
       handlers,
       port: options.port ?? 0,
@@ -190,7 +212,15 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
       meetingTableName,
       tableCreated,
       newContainers: discardClients,
+      async eventsDelivered() {
+        while (pendingEvents.size > 0) await Promise.all([...pendingEvents]);
+      },
+      setEventDelivery(on: boolean) {
+        deliverEvents = on;
+      },
       async stop() {
+        unsubscribe?.();
+        await Promise.all([...pendingEvents]);
         await api.stop();
         await stopStarted();
       },

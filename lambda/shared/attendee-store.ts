@@ -29,10 +29,21 @@ import type { Tag } from './validation';
 export type StoreDeps = Pick<Deps, 'dynamodb' | 'config'>;
 type ClockedStoreDeps = StoreDeps & Pick<Deps, 'now'>;
 
+/** A client's connection, as Chime's events tell it: its latest state and since when. */
+export type PresenceState = 'Joined' | 'Left' | 'Dropped';
+
+export interface Presence {
+  readonly state: PresenceState;
+  /** ISO-8601, the event's timestamp. */
+  readonly since: string;
+}
+
 export interface AttendeeMapping {
   readonly externalUserId: string;
   readonly meetingId: string;
   readonly attendeeId: string;
+  /** The attendee's presence, when an event has told it (absent: never connected). */
+  readonly presence?: Presence;
   /** As Chime returned them (Chime fills in its defaults when the request had none). */
   readonly capabilities?: AttendeeCapabilities;
   readonly tags?: readonly Tag[];
@@ -63,6 +74,12 @@ const CREATED_AT = 'CreatedAt';
 const REMOVED = 'RemovedAttendeeIds';
 const REMOVING = 'RemovingAttendeeIds';
 const REMOVING_SINCE = 'RemovingSince';
+const PRESENCE_ATTENDEE = 'PresenceAttendeeId';
+const PRESENCE_STATE = 'PresenceState';
+const PRESENCE_SINCE = 'PresenceSince';
+const PRESENCE_RANK = 'PresenceRank';
+/** Events of one attendee with the same timestamp are ordered by state, so any order of arrival ends alike. */
+const PRESENCE_RANKS: Record<PresenceState, number> = { Joined: 1, Dropped: 2, Left: 3 };
 
 /** BatchWriteItem's limit per call. */
 const BATCH_WRITE_SIZE = 25;
@@ -223,6 +240,74 @@ export async function recordRemoved(deps: ClockedStoreDeps, key: MappingKey, att
   }
 }
 
+/**
+ * Records an attendee's presence from one of Chime's events, idempotent and order-tolerant: it is written only if it
+ * is newer than the presence recorded for that attendee (by timestamp, then by state for equal timestamps), only for
+ * the attendee the item maps (or for any, while the item maps none yet: the event may beat the join's write), and
+ * never for an attendee recorded as removed. Answers whether it was applied, or was stale.
+ */
+export async function recordPresence(
+  deps: ClockedStoreDeps,
+  key: MappingKey,
+  attendeeId: string,
+  state: PresenceState,
+  timestampMs: number,
+): Promise<'applied' | 'stale'> {
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.config.tableName,
+        Key: keyOf(key),
+        UpdateExpression: 'SET #pa = :a, #ps = :state, #since = :ts, #rank = :rank, #exp = if_not_exists(#exp, :exp)',
+        ConditionExpression:
+          '(attribute_not_exists(#removed) OR NOT contains(#removed, :a)) AND ' +
+          '(attribute_not_exists(#a) OR #a = :a) AND ' +
+          '(attribute_not_exists(#since) OR #pa <> :a OR #since < :ts OR (#since = :ts AND #rank < :rank))',
+        ExpressionAttributeNames: {
+          '#pa': PRESENCE_ATTENDEE,
+          '#ps': PRESENCE_STATE,
+          '#since': PRESENCE_SINCE,
+          '#rank': PRESENCE_RANK,
+          '#exp': EXPIRES_AT,
+          '#removed': REMOVED,
+          '#a': ATTENDEE_ID,
+        },
+        ExpressionAttributeValues: {
+          ':a': { S: attendeeId },
+          ':state': { S: state },
+          ':ts': { N: String(timestampMs) },
+          ':rank': { N: String(PRESENCE_RANKS[state]) },
+          ':exp': { N: String(expiresAt(deps, deps.now())) },
+        },
+      }),
+    );
+    return 'applied';
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return 'stale';
+    throw err;
+  }
+}
+
+/** The current mappings of a meeting (from the byMeeting index, eventually consistent), with their presence. */
+export async function listMeetingMappings(deps: StoreDeps, meetingId: string): Promise<AttendeeMapping[]> {
+  const mappings: AttendeeMapping[] = [];
+  await queryPages(
+    deps,
+    {
+      IndexName: deps.config.meetingIndexName,
+      KeyConditionExpression: '#m = :m',
+      FilterExpression: 'attribute_exists(#a)',
+      ExpressionAttributeNames: { '#m': MEETING_PK, '#a': ATTENDEE_ID },
+      ExpressionAttributeValues: { ':m': { S: meetingId } },
+    },
+    async (items) => {
+      mappings.push(...items.map(fromItem));
+      return false;
+    },
+  );
+  return mappings;
+}
+
 /** Whether a user holds an attendee in a meeting (a member), read consistently from the base table. */
 export async function isMember(deps: StoreDeps, key: MappingKey): Promise<boolean> {
   const { Item } = await deps.dynamodb.send(
@@ -349,7 +434,6 @@ function joinUpdate(deps: ClockedStoreDeps, mapping: AttendeeMapping, replacing?
   keepOrSet('#created', ':created', { S: mapping.createdAt });
   keepOrSet('#caps', ':caps', capabilities && { M: marshall(capabilities) });
   keepOrSet('#tags', ':tags', tags && { L: tags.map((tag) => ({ M: marshall(tag) })) });
-  if (!sets.some((set) => set.startsWith('#tags')) && !removes.includes('#tags')) delete names['#tags'];
   const notRemoved =
     '(attribute_not_exists(#removed) OR NOT contains(#removed, :a)) AND ' +
     '(attribute_not_exists(#removing) OR NOT contains(#removing, :a) OR #since < :stale)';
@@ -364,6 +448,9 @@ function joinUpdate(deps: ClockedStoreDeps, mapping: AttendeeMapping, replacing?
     condition = `#a = :old AND ${notRemoved}`;
   }
   if (removes.length > 0) update += ` REMOVE ${removes.join(', ')}`;
+  // DynamoDB refuses names no expression uses (an answer without capabilities or tags leaves some out).
+  const used = `${update} ${condition}`;
+  for (const name of Object.keys(names)) if (!new RegExp(`${name}\\b`).test(used)) delete names[name];
   return {
     TableName: deps.config.tableName,
     Key: keyOf(mapping),
@@ -457,9 +544,19 @@ const keyFromItem = (item: Record<string, AttributeValue>): MappingKey => {
 
 function fromItem(item: Record<string, AttributeValue>): AttendeeMapping {
   const values = unmarshall(item);
+  const attendeeId = String(values[ATTENDEE_ID] ?? '');
+  // Presence counts only for the attendee the item maps now (it may still hold a replaced attendee's).
+  const presence: Presence | undefined =
+    values[PRESENCE_ATTENDEE] === attendeeId && values[PRESENCE_STATE] !== undefined
+      ? {
+          state: values[PRESENCE_STATE] as PresenceState,
+          since: new Date(Number(values[PRESENCE_SINCE])).toISOString(),
+        }
+      : undefined;
   return {
     ...keyFromItem(item),
-    attendeeId: String(values[ATTENDEE_ID] ?? ''),
+    attendeeId,
+    ...(presence && { presence }),
     capabilities: values[CAPABILITIES] as AttendeeCapabilities | undefined,
     tags: values[TAGS] as Tag[] | undefined,
     createdAt: String(values[CREATED_AT] ?? ''),

@@ -10,6 +10,7 @@ import {
   type ServiceOutputTypes,
 } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { chimeRegion, type HandlerConfig, handlerConfig } from './config';
@@ -39,7 +40,8 @@ export const chimeClient = () =>
   (chime ??= countThrottles(leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion())), 'chime')));
 export const dynamodbClient = () => (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined)), 'dynamodb'));
 
-type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient;
+// Types only: the EventBridge client is built in event-bus.ts, so no other bundle carries it.
+type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient | EventBridgeClient;
 
 /**
  * Drops the container's clients, so the next call builds new ones (with a full retry quota), as a new Lambda

@@ -12,6 +12,7 @@ import {
   DEFAULT_ADMIN_GROUP,
   DEFAULT_ATTENDEE_TTL_SECONDS,
   DEFAULT_IDENTITY_CLAIM,
+  DEFAULT_SWEEP_MAX_CHECKS,
   ENV,
   MEETING_CREATION_MODES,
 } from '../../lib/contract';
@@ -28,6 +29,10 @@ export interface HandlerConfig {
   readonly meetingCreation: MeetingCreation;
   /** Media regions meetings may be created in (empty: every region the model lists). */
   readonly mediaRegions: readonly string[];
+  /** The bus the service republishes its events on; unset: none. */
+  readonly eventBusName?: string;
+  /** GetMeeting calls per sweep run. */
+  readonly sweepMaxChecks: number;
 }
 
 export type MeetingCreation = (typeof MEETING_CREATION_MODES)[number];
@@ -50,11 +55,7 @@ export function readConfig(env: Environment): HandlerConfig {
   if (includeMeeting !== 'true' && includeMeeting !== 'false') {
     throw new Error(`${ENV.includeMeeting} must be true or false`);
   }
-  const ttl = env[ENV.attendeeTtlSeconds];
-  const attendeeTtlSeconds = ttl === undefined || ttl === '' ? DEFAULT_ATTENDEE_TTL_SECONDS : Number(ttl);
-  if (!Number.isSafeInteger(attendeeTtlSeconds) || attendeeTtlSeconds <= 0) {
-    throw new Error(`${ENV.attendeeTtlSeconds} must be a positive whole number of seconds`);
-  }
+  const attendeeTtlSeconds = positiveInteger(env, ENV.attendeeTtlSeconds, DEFAULT_ATTENDEE_TTL_SECONDS);
   const meetingCreation = env[ENV.meetingCreation] || 'admins';
   if (!MEETING_CREATION_MODES.includes(meetingCreation as MeetingCreation)) {
     throw new Error(`${ENV.meetingCreation} must be one of ${MEETING_CREATION_MODES.join(', ')}`);
@@ -70,7 +71,17 @@ export function readConfig(env: Environment): HandlerConfig {
       .split(',')
       .map((region) => region.trim())
       .filter(Boolean),
+    eventBusName: env[ENV.eventBusName] || undefined,
+    sweepMaxChecks: positiveInteger(env, ENV.sweepMaxChecks, DEFAULT_SWEEP_MAX_CHECKS),
   };
+}
+
+/** A positive whole number from the environment, or the default when unset. */
+function positiveInteger(env: Environment, name: string, fallback: number): number {
+  const text = env[name];
+  const value = text === undefined || text === '' ? fallback : Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
+  return value;
 }
 
 /** How callers are identified. A missing or unknown mode fails every request (500, logged): never guess towards open. */

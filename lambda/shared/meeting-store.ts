@@ -9,7 +9,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Meeting } from '@aws-sdk/client-chime-sdk-meetings';
-import { type AttributeValue, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  GetItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { MEETING_RECORD_TTL_SECONDS, MEETING_TABLE } from '../../lib/contract';
 import type { Deps } from './clients';
@@ -234,8 +240,9 @@ export async function recordEnded(
   deps: MeetingStoreDeps,
   externalMeetingId: string,
   meetingId: string,
+  endedAt: Date = deps.now(),
 ): Promise<boolean> {
-  const now = deps.now();
+  const now = endedAt;
   try {
     await deps.dynamodb.send(
       new UpdateItemCommand({
@@ -262,6 +269,53 @@ export async function recordEnded(
   } catch (err) {
     if (isConditionalCheckFailed(err)) return false;
     throw err;
+  }
+}
+
+/**
+ * The live records, for the sweep: every page of a Scan that keeps only `live` ones (one item per room, so the scan
+ * is small), least recently checked first.
+ */
+export async function liveMeetings(deps: MeetingStoreDeps): Promise<(MeetingRecord & { checkedAt: number })[]> {
+  const records: (MeetingRecord & { checkedAt: number })[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await deps.dynamodb.send(
+      new ScanCommand({
+        TableName: tableOf(deps),
+        FilterExpression: '#state = :live',
+        ExpressionAttributeNames: { '#state': 'State' },
+        ExpressionAttributeValues: { ':live': { S: 'live' } },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      records.push({ ...fromItem(item), checkedAt: Number(unmarshall(item).CheckedAt ?? 0) });
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return records.sort((a, b) => a.checkedAt - b.checkedAt);
+}
+
+/** Notes that the sweep found a meeting still live (so the next runs check the others first). */
+export async function markChecked(deps: MeetingStoreDeps, record: MeetingRecord): Promise<void> {
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: tableOf(deps),
+        Key: marshall({ [PK]: record.externalMeetingId }),
+        UpdateExpression: 'SET #checked = :now',
+        ConditionExpression: '#meetingId = :meetingId AND #state = :live',
+        ExpressionAttributeNames: { '#checked': 'CheckedAt', '#meetingId': 'MeetingId', '#state': 'State' },
+        ExpressionAttributeValues: marshall({
+          ':now': deps.now().getTime(),
+          ':meetingId': record.meetingId,
+          ':live': 'live',
+        }),
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
   }
 }
 

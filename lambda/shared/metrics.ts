@@ -95,3 +95,39 @@ export function emfRecord(record: RequestRecord, service: string, timestamp: num
 export function emitRequestRecord(record: RequestRecord): void {
   process.stdout.write(`${JSON.stringify(emfRecord(record, metricsService(), Date.now()))}\n`);
 }
+
+/** How one of Chime's meeting events ended: written, older than what the table holds, of no interest, or failed. */
+export type EventOutcome = 'applied' | 'stale' | 'ignored' | 'failed';
+
+const EVENT_METRICS: Record<EventOutcome, string> = {
+  applied: 'EventsApplied',
+  stale: 'EventsStale',
+  ignored: 'EventsIgnored',
+  failed: 'EventsFailed',
+};
+
+/** The EMF record of one event (never its ExternalUserId). */
+export function eventRecord(
+  outcome: EventOutcome,
+  eventType: string,
+  service: string,
+  timestamp: number,
+): Record<string, unknown> {
+  const name = EVENT_METRICS[outcome];
+  return {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        { Namespace: METRICS_NAMESPACE, Dimensions: [['Service']], Metrics: [{ Name: name, Unit: 'Count' }] },
+      ],
+    },
+    Service: service,
+    [name]: 1,
+    eventType,
+    outcome,
+  };
+}
+
+export function emitEventRecord(outcome: EventOutcome, eventType: string): void {
+  process.stdout.write(`${JSON.stringify(eventRecord(outcome, eventType, metricsService(), Date.now()))}\n`);
+}

@@ -7,6 +7,7 @@ import type { ChimeJoinServiceProps } from '../chime-join-service';
 import { DEFAULT_ATTENDEE_TTL_SECONDS, MEDIA_REGIONS } from '../contract';
 import { JoinAuthorization } from '../join-authorization';
 import { MeetingCreation } from '../meeting-creation';
+import { controlRegionProblem } from './events';
 
 /**
  * Every default of the construct, in one place (the README's "Defaults" table lists the same). Props are merged
@@ -29,6 +30,7 @@ export const DEFAULTS = {
   tableRemovalPolicy: RemovalPolicy.RETAIN,
   meetingCreation: MeetingCreation.ADMINS,
   mediaRegions: [] as string[],
+  sweepInterval: Duration.minutes(15),
 } as const;
 
 /** The thresholds of `addAlarms()`, each overridable by its option. */
@@ -83,6 +85,7 @@ export interface ResolvedProps {
   readonly existingMeetingTable?: dynamodb.ITable;
   readonly meetingCreation: MeetingCreation;
   readonly mediaRegions: readonly string[];
+  readonly sweepInterval: Duration;
   readonly newTable: {
     readonly encryptionKey?: kms.IKey;
     readonly pointInTimeRecovery: boolean;
@@ -139,6 +142,17 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
       CHIME_CONTROL_REGIONS.includes(chimeRegion),
       `chimeRegion must be an Amazon Chime SDK Meetings control region (${CHIME_CONTROL_REGIONS.join(', ')}), got "${chimeRegion}"` +
         (props.chimeRegion === undefined ? ': the stack is in a region without one, so set chimeRegion' : ''),
+    );
+  }
+
+  const eventsProblem = controlRegionProblem(scope, chimeRegion, props.chimeEventsForwarded ?? false);
+  if (eventsProblem) problems.push(eventsProblem);
+
+  const sweepInterval = props.sweepInterval ?? DEFAULTS.sweepInterval;
+  if (!sweepInterval.isUnresolved()) {
+    check(
+      sweepInterval.toMinutes({ integral: false }) >= 1 && sweepInterval.toHours({ integral: false }) <= 24,
+      `sweepInterval must be from one minute to 24 hours, got ${sweepInterval.toHumanString()}`,
     );
   }
 
@@ -199,6 +213,7 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     existingMeetingTable: props.meetingTable,
     meetingCreation: props.meetingCreation ?? DEFAULTS.meetingCreation,
     mediaRegions,
+    sweepInterval,
     newTable: {
       encryptionKey: props.encryptionKey,
       pointInTimeRecovery: props.pointInTimeRecovery ?? DEFAULTS.pointInTimeRecovery,

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTION_MEMORY_MB } from '../contract';
 import { acknowledge, REASONS } from '../nag-acknowledgements';
-import type { OperationDefinition } from '../operations';
+import type { FunctionDefinition } from '../operations';
 import type { OperationPermissions } from './permissions';
 
 /** One operation's function with its own role and log group. */
@@ -22,10 +22,11 @@ export interface OperationResources {
  */
 export function createOperationFunction(
   scope: Construct,
-  row: OperationDefinition,
+  row: FunctionDefinition,
   environment: Record<string, string>,
   logRetention: logs.RetentionDays,
   permissions: OperationPermissions,
+  extra: Partial<lambda.FunctionProps> = {},
 ): OperationResources {
   const { id, operation } = row;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention });
@@ -58,7 +59,9 @@ export function createOperationFunction(
     applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     tracing: lambda.Tracing.ACTIVE,
+    ...extra,
   });
-  acknowledge(fn, 'Serverless-LambdaDLQ', REASONS.noDlq);
+  // Route functions are invoked synchronously; background ones send failed events to an on-failure destination.
+  acknowledge(fn, 'Serverless-LambdaDLQ', extra.onFailure ? REASONS.onFailureDestination : REASONS.noDlq);
   return { fn, role, logGroup };
 }

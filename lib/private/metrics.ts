@@ -24,6 +24,10 @@ export class JoinServiceMetrics {
     return this.metric('ChimeThrottles', { Service: this.service }, props);
   }
 
+  public events(metricName: 'EventsApplied' | 'EventsStale' | 'EventsFailed', props?: cloudwatch.MetricOptions) {
+    return this.metric(metricName, { Service: this.service }, props);
+  }
+
   public latency(operation: JoinServiceOperation, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('Latency', { Service: this.service, Operation: operation }, { statistic: 'p99', ...props });
   }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ATTENDEE_TABLE, MEETING_TABLE } from '../contract';
 import { acknowledge, REASONS, wildcardResourceDetail } from '../nag-acknowledgements';
-import type { DynamoDbAction, OperationDefinition } from '../operations';
+import type { DynamoDbAction, FunctionDefinition } from '../operations';
 
 /**
  * The KMS actions each DynamoDB action needs on a table encrypted with a customer managed key: reads decrypt,
@@ -16,6 +16,7 @@ const KEY_WRITE = [...KEY_READ, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDa
 const KMS_ACTIONS: Record<DynamoDbAction, readonly string[]> = {
   GetItem: KEY_READ,
   Query: KEY_READ,
+  Scan: KEY_READ,
   PutItem: KEY_WRITE,
   UpdateItem: KEY_WRITE,
   DeleteItem: KEY_WRITE,
@@ -42,7 +43,7 @@ export class OperationPermissions {
     });
   }
 
-  public grant(role: iam.IRole, row: OperationDefinition): void {
+  public grant(role: iam.IRole, row: FunctionDefinition): void {
     const chime = [...row.chime, ...(this.includeMeeting ? (row.chimeWhenIncludeMeeting ?? []) : [])];
     if (chime.length > 0) {
       role.addToPrincipalPolicy(

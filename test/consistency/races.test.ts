@@ -8,7 +8,8 @@ import { expectConsistent, scanTable } from '../faults/invariants';
 
 let service: LocalJoinService;
 beforeAll(async () => {
-  service = await startLocalJoinService({ port: 0, dynamodbFaultProxy: true });
+  // The races are staged between requests; Chime's events (which would take a held write) are left out.
+  service = await startLocalJoinService({ port: 0, dynamodbFaultProxy: true, deliverEvents: false });
 });
 afterAll(() => service?.stop());
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import { OPERATION_TABLE } from '../../lib/operations';
+import { BACKGROUND_TABLE, OPERATION_TABLE } from '../../lib/operations';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -17,7 +17,7 @@ function handlerEnvironments(template: ReturnType<typeof synthService>['template
   const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
     id.startsWith('JoinService'),
   );
-  expect(functions).toHaveLength(OPERATION_TABLE.length);
+  expect(functions).toHaveLength(OPERATION_TABLE.length + BACKGROUND_TABLE.length);
   return functions.map(([, fn]) => fn.Properties.Environment.Variables);
 }
 

@@ -1,4 +1,4 @@
-import { OPERATION_TABLE } from '../../lib/operations';
+import { BACKGROUND_TABLE, OPERATION_TABLE } from '../../lib/operations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,7 @@ const MEETINGS = 'arn:${AWS::Partition}:chime:us-east-1:123456789012:meeting/*';
 const XRAY = ['xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
 
 /** Expected permissions of each operation's role besides its logs and X-Ray: the contract of least privilege. */
-type Arns = { table: string; index: string; meetingTable: string; meetingIndex: string };
+type Arns = { table: string; index: string; meetingTable: string; meetingIndex: string; deadLetterQueue: string[] };
 const EXPECTED: Record<string, (arns: Arns) => string[]> = {
   CreateAttendee: ({ table, index }) => [
     `chime:CreateAttendee on ${MEETINGS}`,
@@ -57,6 +57,23 @@ const EXPECTED: Record<string, (arns: Arns) => string[]> = {
     `dynamodb:GetItem on ${table}`,
     `dynamodb:Query on ${meetingIndex}`,
   ],
+  GetPresence: ({ table, index }) => [`dynamodb:GetItem on ${table}`, `dynamodb:Query on ${index}`],
+  MeetingEvents: ({ table, index, meetingTable, meetingIndex, deadLetterQueue }) => [
+    ...deadLetterQueue,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+    `dynamodb:Query on ${meetingIndex}`,
+    `dynamodb:UpdateItem on ${meetingTable}`,
+    `dynamodb:UpdateItem on ${table}`,
+  ],
+  MeetingSweep: ({ table, index, meetingTable, deadLetterQueue }) => [
+    ...deadLetterQueue,
+    `chime:GetMeeting on ${MEETINGS}`,
+    `dynamodb:BatchWriteItem on ${table}`,
+    `dynamodb:Query on ${index}`,
+    `dynamodb:Scan on ${meetingTable}`,
+    `dynamodb:UpdateItem on ${meetingTable}`,
+  ],
   DeleteMeeting: ({ table, index, meetingTable, meetingIndex }) => [
     `chime:DeleteMeeting on ${MEETINGS}`,
     `chime:GetMeeting on ${MEETINGS}`,
@@ -74,7 +91,10 @@ describe('least-privilege IAM', () => {
   const table = `\${${tableId}.Arn}`;
   const index = `${table}/index/byMeeting`;
   const meetingTable = `\${${logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceMeetingTable')}.Arn}`;
-  const arns: Arns = { table, index, meetingTable, meetingIndex: `${meetingTable}/index/byMeetingId` };
+  const queue = `\${${logicalId(template, 'AWS::SQS::Queue', 'JoinServiceMeetingEventsDeadLetterQueue')}.Arn}`;
+  // An asynchronously invoked function sends the events that failed every retry to the dead-letter queue.
+  const deadLetterQueue = ['GetQueueAttributes', 'GetQueueUrl', 'SendMessage'].map((a) => `sqs:${a} on ${queue}`);
+  const arns: Arns = { table, index, meetingTable, meetingIndex: `${meetingTable}/index/byMeetingId`, deadLetterQueue };
 
   it.each(Object.keys(EXPECTED))('the %s role holds exactly its own Chime and DynamoDB actions', (operation) => {
     const role = logicalId(template, 'AWS::IAM::Role', `JoinService${operation}Role`);
@@ -107,7 +127,7 @@ describe('least-privilege IAM', () => {
   it('gives every function its own role, assumable by Lambda only', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     const roles = new Set(functions.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(roles.size).toBe(OPERATION_TABLE.length);
+    expect(roles.size).toBe(OPERATION_TABLE.length + BACKGROUND_TABLE.length);
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -123,7 +143,7 @@ describe('least-privilege IAM', () => {
   });
 
   it('scopes Chime actions to the control region given', () => {
-    const { template: t } = synthService({ chimeRegion: 'eu-central-1' });
+    const { template: t } = synthService({ chimeRegion: 'eu-central-1', chimeEventsForwarded: true });
     const role = logicalId(t, 'AWS::IAM::Role', 'JoinServiceBatchCreateAttendeeRole');
     expect(rolePermissions(t, role)).toContain(
       'chime:BatchCreateAttendee on arn:${AWS::Partition}:chime:eu-central-1:123456789012:meeting/*',
@@ -191,6 +211,7 @@ describe('invoke grants', () => {
         methodArn('/join', 'POST'),
         methodArn('/meetings/*', 'GET'),
         methodArn('/meetings/*', 'DELETE'),
+        methodArn('/meetings/*/presence', 'GET'),
       ].sort(),
     );
   });

@@ -51,6 +51,16 @@ describe('metrics', () => {
     expect(m.period.toMinutes()).toBe(5);
   });
 
+  it.each([
+    ['metricEventsApplied', () => service.metricEventsApplied(), 'EventsApplied'],
+    ['metricEventsStale', () => service.metricEventsStale(), 'EventsStale'],
+    ['metricEventsFailed', () => service.metricEventsFailed(), 'EventsFailed'],
+  ])("%s reads the event function's EMF metric %s", (_name, metric, metricName) => {
+    const m = metric();
+    expect([m.namespace, m.metricName, m.statistic]).toEqual(['ChimeJoinService', metricName, 'Sum']);
+    expect(dims(m)).toEqual({ Service: 'TestStack/JoinService' });
+  });
+
   it('lets the caller override the statistic and period', () => {
     const m = service.metricJoins({ statistic: 'SampleCount', period: Duration.minutes(1) });
     expect([m.statistic, m.period.toMinutes()]).toEqual(['SampleCount', 1]);
@@ -71,8 +81,8 @@ describe('addAlarms()', () => {
         joinLatencyThreshold: Duration.seconds(2),
       }).length;
     });
-    expect(count).toBe(5);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(count).toBe(6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const byMetric = (name: string, code?: string) =>
       alarms.filter(
@@ -91,6 +101,10 @@ describe('addAlarms()', () => {
     ]);
     expect(byMetric('Latency')).toEqual([
       expect.objectContaining({ Threshold: 2000, ExtendedStatistic: 'p99', EvaluationPeriods: 3 }),
+    ]);
+    // Meeting events (or sweep runs) that failed every retry: the dead-letter queue holds at least one.
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/SQS', Threshold: 1, Statistic: 'Maximum' }),
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
   });

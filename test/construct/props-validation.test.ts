@@ -75,6 +75,20 @@ describe('props checked at synthesis', () => {
     });
   });
 
+  it("refuses a chimeRegion other than the stack's (Chime's events arrive there only), saying what to do", () => {
+    expect(() => synthService({ chimeRegion: 'eu-central-1' })).toThrow(
+      /chimeRegion \(eu-central-1\) differs from the stack's region \(us-east-1\): Chime delivers meeting events to EventBridge in eu-central-1 only.*Deploy the join service in a stack in eu-central-1, or forward aws\.chime events .* set chimeEventsForwarded: true/,
+    );
+    expect(() => synthService({ chimeRegion: 'eu-central-1', chimeEventsForwarded: true })).not.toThrow();
+  });
+
+  it.each([
+    ['under a minute', Duration.seconds(30)],
+    ['over a day', Duration.hours(25)],
+  ])('refuses a sweepInterval %s', (_name, sweepInterval) => {
+    expect(() => synthService({ sweepInterval })).toThrow(/sweepInterval must be from one minute to 24 hours/);
+  });
+
   it('lists every problem at once, naming the construct', () => {
     expect(() => synthService({ throttlingRateLimit: -1, stageName: 'a b' })).toThrow(
       /Invalid ChimeJoinService props at TestStack\/JoinService:\n- throttlingRateLimit.*\n- stageName/,
@@ -87,7 +101,11 @@ describe('props checked at synthesis', () => {
       /got "eu-west-3": the stack is in a region without one, so set chimeRegion/,
     );
     expect(
-      () => new ChimeJoinService(stackIn('eu-west-3'), 'JoinService', { chimeRegion: 'eu-central-1' }),
+      () =>
+        new ChimeJoinService(stackIn('eu-west-3'), 'JoinService', {
+          chimeRegion: 'eu-central-1',
+          chimeEventsForwarded: true,
+        }),
     ).not.toThrow();
   });
 
@@ -110,6 +128,7 @@ describe('props checked at synthesis', () => {
         throttlingRateLimit: 0,
         throttlingBurstLimit: 0,
         chimeRegion: 'us-gov-west-1',
+        chimeEventsForwarded: true,
         stageName: 'v1_beta-2',
         webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/a1b2c3',
         attendeeTtl: Duration.hours(24),

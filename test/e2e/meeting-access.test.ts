@@ -1,6 +1,7 @@
 // Who may do what with meetings in a token mode (local mode's identity headers stand in for a custom authorizer),
 // with `meetingCreation: users`: any user may create a meeting and is then its host; members read it; the host and
 // administrators end it; nobody else does either.
+import { OPERATION_TABLE } from '../../lib/operations';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 
 let service: LocalJoinService;
@@ -78,4 +79,20 @@ it('answers 401 to a caller without identity on every meeting route', async () =
     const body = method === 'POST' ? { ExternalMeetingId: 'x-room' } : undefined;
     expect((await call(method, path, {}, body)).status).toBe(401);
   }
+});
+
+it('lets no stranger through any route that only members or the host may call (the handlers decide: fail closed)', async () => {
+  const hosted = await call('POST', '/join', as('alice'), { ExternalMeetingId: newRoom() });
+  const meetingId = hosted.body.Meeting.MeetingId as string;
+  const rows = OPERATION_TABLE.filter((row) => row.callers === 'members' || row.callers === 'host');
+  expect(rows.map((row) => row.operation).sort()).toEqual(['delete-meeting', 'get-meeting', 'get-presence']);
+  for (const row of rows) {
+    const path = row.path.replace('{MeetingId}', meetingId);
+    const reply = await call(row.method, path, as('mallory'));
+    expect({ route: `${row.method} ${row.path}`, status: reply.status }).toEqual({
+      route: `${row.method} ${row.path}`,
+      status: 403,
+    });
+  }
+  expect(service.emulator!.getMeeting(meetingId)).toBeDefined();
 });

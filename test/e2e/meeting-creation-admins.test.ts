@@ -1,4 +1,5 @@
 // `meetingCreation: admins` (the default): users join rooms that exist, but only administrators create them.
+import { OPERATION_TABLE } from '../../lib/operations';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
 
 let service: LocalJoinService;
@@ -35,4 +36,13 @@ it('refuses POST /meetings to a user (403) and lets an admin create the room, wh
   expect((await call('POST', '/meetings', ADMIN, { ExternalMeetingId: 'standup' })).status).toBe(201);
   const joined = await call('POST', '/join', ALICE, { ExternalMeetingId: 'standup' });
   expect(joined.status).toBe(201);
+});
+
+it('lets no user create through any route only creators may call, when only admins create', async () => {
+  const rows = OPERATION_TABLE.filter((row) => row.callers === 'creators');
+  expect(rows.map((row) => row.operation)).toEqual(['create-meeting']);
+  for (const row of rows) {
+    const reply = await call(row.method, row.path, ALICE, { ExternalMeetingId: 'creators-only' });
+    expect(reply.status).toBe(403);
+  }
 });

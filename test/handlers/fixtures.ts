@@ -23,6 +23,7 @@ export const CONFIG: HandlerConfig = {
   meetingTableName: 'meetings',
   meetingCreation: 'admins',
   mediaRegions: [],
+  sweepMaxChecks: 100,
 };
 
 /** Real clients (their `send` is replaced by aws-sdk-client-mock in each test file) and a fixed clock. */

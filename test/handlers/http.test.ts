@@ -169,6 +169,8 @@ describe('configuration', () => {
       meetingTableName: undefined,
       meetingCreation: 'admins',
       mediaRegions: [],
+      eventBusName: undefined,
+      sweepMaxChecks: 100,
     });
   });
 
@@ -190,6 +192,8 @@ describe('configuration', () => {
       meetingTableName: 'meetings',
       meetingCreation: 'users',
       mediaRegions: ['eu-central-1', 'us-east-1'],
+      eventBusName: undefined,
+      sweepMaxChecks: 100,
     });
   });
 

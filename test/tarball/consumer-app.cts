@@ -11,7 +11,7 @@ import { ChimeJoinService } from 'cdk-chime-join-service';
 const app = new App();
 const env = { account: '123456789012', region: 'us-east-1' };
 
-// A larger stack: an existing user pool and an existing attendee table, a new app client, and a backend function
+// A larger stack: an existing user pool and existing attendee and meeting tables, a new app client, and a backend function
 // that signs users in with the pool and joins them to meetings through the service.
 const existing = new Stack(app, 'MeetingsOnExistingResources', { env });
 const userPool = cognito.UserPool.fromUserPoolId(existing, 'UserPool', 'us-east-1_EXAMPLE1');
@@ -20,8 +20,13 @@ const attendeeTable = dynamodb.Table.fromTableAttributes(existing, 'AttendeeTabl
   tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/meeting-attendees',
   globalIndexes: ['byMeeting'],
 });
+const meetingTable = dynamodb.Table.fromTableAttributes(existing, 'MeetingTable', {
+  tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/meetings',
+  globalIndexes: ['byMeetingId'],
+});
 const joinService = new ChimeJoinService(existing, 'JoinService', {
   table: attendeeTable,
+  meetingTable,
   corsAllowOrigins: ['https://meet.example.com'],
 });
 const backend = new lambda.Function(existing, 'Backend', {
