@@ -10,7 +10,8 @@
 //
 // Chime calls are counted by the emulator (every request, whatever its answer), DynamoDB calls by the proxy (every
 // call the SDK put on the wire, retries included); meetings created are the emulator's MeetingStarted events of the
-// name. Writes its results as JSON to the file named by its one argument.
+// name. The rushes' CPU time is this process's: every handler invocation, the emulator, dynalite and the proxy
+// run in it, one thread, so concurrent joins queue for it as they would not across Lambda containers. Writes its results as JSON to the file named by its one argument.
 import { writeFileSync } from 'node:fs';
 import { scanTable } from '../local/dynamodb';
 import { type ChimeEmulator } from '../local/chime-emulator';
@@ -107,6 +108,7 @@ async function rush(service: LocalJoinService, name: string, users: string[]) {
   });
   const [chimeBefore, dynamoBefore] = [chimeCounts(emulator), proxy.stats().operations];
   const { CreateMeeting: createMeetingBefore, CreateAttendee: createAttendeeBefore } = emulator.stats().operations;
+  const cpuBefore = process.cpuUsage();
   const t0 = performance.now();
   const answers = await Promise.all(
     users.map(async (ExternalUserId) => {
@@ -116,6 +118,7 @@ async function rush(service: LocalJoinService, name: string, users: string[]) {
     }),
   );
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpuBefore);
   unsubscribe();
   const { CreateMeeting: createMeeting, CreateAttendee: createAttendee } = emulator.stats().operations;
   const chime = chimeDeltas(chimeBefore, chimeCounts(emulator));
@@ -157,6 +160,8 @@ async function rush(service: LocalJoinService, name: string, users: string[]) {
     dynamodbCalls: dynamodb,
     dynamodbCallsTotal: total(dynamodb),
     wallMs,
+    /** CPU time of this process meanwhile: the handlers, the emulator, dynalite and the proxy all run in it. */
+    cpuMs: (cpu.user + cpu.system) / 1000,
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
     maxMs: sorted[sorted.length - 1],

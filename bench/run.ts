@@ -698,7 +698,7 @@ async function main(): Promise<void> {
       concurrentJoins:
         '500 single joins sent at once to one meeting, CreateAttendee token bucket 10/s burst 10; a caller answered 429 comes back after Retry-After plus up to 1 s of jitter; Chime caps a meeting at 250 attendees',
       meetings:
-        "a fresh local service (emulator + dynalite behind a counting proxy), POST /join only. firstJoin: 10 joins of 10 new names, one at a time; liveJoin: a second user joins each of those rooms, one at a time; Chime calls counted by the emulator (every request), DynamoDB calls by the proxy (every call on the wire, retries included); *Max/*Min over the joins, profiles groups joins that made the same calls. rush: 100 POST /join of one new name sent at once, CreateMeeting token bucket 10/s burst 10, each caller answered once (no retries); meetingsCreated = the emulator's MeetingStarted events of that name; latency from send to answer; lost = callers told they joined whose attendee Chime does not hold or that have no mapping. rushAfterEnd: emulator.endMeeting of that meeting (the service is not told), then the same 100 users at once; createAttendeeFailed = CreateAttendee calls that met the ended meeting",
+        "a fresh local service (emulator + dynalite behind a counting proxy), POST /join only. firstJoin: 10 joins of 10 new names, one at a time; liveJoin: a second user joins each of those rooms, one at a time; Chime calls counted by the emulator (every request), DynamoDB calls by the proxy (every call on the wire, retries included); *Max/*Min over the joins, profiles groups joins that made the same calls. rush: 100 POST /join of one new name sent at once, CreateMeeting token bucket 10/s burst 10, each caller answered once (no retries); meetingsCreated = the emulator's MeetingStarted events of that name; latency from send to answer; cpuMs = CPU time of the process that runs the whole local service (handlers, emulator, dynalite, proxy) meanwhile; lost = callers told they joined whose attendee Chime does not hold or that have no mapping. rushAfterEnd: emulator.endMeeting of that meeting (the service is not told), then the same 100 users at once; createAttendeeFailed = CreateAttendee calls that met the ended meeting",
       synth: `cdk synth (CLI wall time) of bench/synth/construct-app.ts vs bench/synth/l2-app.ts, ${SYNTH_ROUNDS} interleaved rounds`,
     },
     bundles: sizes,
@@ -873,6 +873,7 @@ function table(r: any): string {
   lines.push(
     `consumer synth: construct ${(r.synth.constructMs / 1000).toFixed(1)} s, bare L2s ${(r.synth.bareL2Ms / 1000).toFixed(1)} s, ratio ${r.synth.ratio.toFixed(2)}`,
   );
+  lines.push('');
   lines.push(...meetingsSection(r.meetings));
   lines.push('');
   for (const t of r.targets as Target[]) lines.push(targetLine(t));
@@ -905,7 +906,9 @@ function meetingsSection(m: Record<string, any>): string[] {
     label,
     `  answers: ${Object.entries(r.statuses)
       .map(([k, v]) => `${v} × ${k}`)
-      .join(', ')} in ${ms(r.wallMs, 0)} wall; latency p50 ${ms(r.p50Ms, 0)}, p99 ${ms(r.p99Ms, 0)}`,
+      .join(
+        ', ',
+      )} in ${ms(r.wallMs, 0)} wall (${ms(r.cpuMs, 0)} CPU in the local service's one process); latency p50 ${ms(r.p50Ms, 0)}, p99 ${ms(r.p99Ms, 0)}`,
     `  meetings created ${r.meetingsCreated}, CreateMeeting calls ${r.createMeetingCalls} (throttled ${r.createMeetingThrottled}), MeetingIds answered ${r.distinctMeetingIds}, 5xx ${r.serverErrors}, lost ${r.lost}`,
     `  Chime: ${calls(r.chimeCalls)}${r.createAttendeeFailed ? ` (${r.createAttendeeFailed} CreateAttendee met the ended meeting)` : ''}; DynamoDB ${sum(r.dynamodbCalls)} calls: ${calls(r.dynamodbCalls)}`,
     `  the record: generation ${r.record?.generation ?? '?'}, ${r.record?.state ?? 'absent'}${r.record?.meetingId === r.meetingId ? ', the MeetingId answered' : ', NOT the MeetingId answered'}`,
