@@ -17,6 +17,7 @@ import { chimeClient, dynamodbClient } from '../lambda/shared/clients';
 import { ATTENDEE_TABLE, MAX_ATTENDEES_PER_MEETING } from '../lib/contract';
 import type { OperationStats } from '../local/chime-emulator';
 import { type LocalJoinService, startLocalJoinService } from '../local/join-service';
+import { call, deltas, type Reply } from './local-http';
 
 const LIMIT = { ratePerSecond: 10, burst: 10 } as const;
 const BATCH_ATTENDEES = 250;
@@ -61,26 +62,6 @@ class PeerTimer {
     }
     return busy + (end - start);
   }
-}
-
-interface Reply {
-  status: number;
-  retryAfter: string | null;
-  body: any;
-}
-
-async function call(service: LocalJoinService, method: string, path: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    retryAfter: response.headers.get('retry-after'),
-    body: text ? JSON.parse(text) : undefined,
-  };
 }
 
 /** The meeting's mappings, read from the byMeeting index, every page. */
@@ -130,15 +111,6 @@ async function consistency(service: LocalJoinService, meetingId: string, joined:
     attendeesWithTwoMappings: [...mappingsPerAttendee.values()].filter((n) => n > 1).length,
     usersWithTwoMappings: [...mappingsPerUser.values()].filter((n) => n > 1).length,
   };
-}
-
-function deltas(before: Record<string, { calls: number }>, after: Record<string, { calls: number }>) {
-  const out: Record<string, number> = {};
-  for (const [operation, { calls }] of Object.entries(after)) {
-    const n = calls - (before[operation]?.calls ?? 0);
-    if (n > 0) out[operation] = n;
-  }
-  return out;
 }
 
 const writesOf = (calls: Record<string, number>) =>

@@ -3,6 +3,8 @@
 // with --strict (`npm run bench -- --strict`) it exits 1 if a target fails. Every timing that is compared is a
 // ratio taken in the same run, run by run, so a shared or noisy machine slows both sides alike. It also draws
 // docs/performance-cold-load.svg (bench/chart.ts). docs/PERFORMANCE.md explains each figure.
+// `npm run bench -- --only meetings` runs only the meetings-by-name load (bench/meetings.ts, ~10 s) and prints its
+// section and targets, for development: it writes bench/tmp/meetings-only.json, never bench/results.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
@@ -57,6 +59,11 @@ const TARGETS = {
   /** One conditional write per attendee (attendee-store.ts): BatchWriteItem has no conditions. */
   batchDynamodbWrites: 250,
   synthVsBareL2: 1.2,
+  firstJoinChimeCalls: 2,
+  firstJoinDynamodbCalls: 3,
+  liveJoinChimeCalls: 1,
+  meetingsCreatedPerRush: 1,
+  rushCreateMeetingCalls: 2,
 };
 
 /** The runtime the construct gives every function (lib/: Runtime.NODEJS_24_X). */
@@ -404,12 +411,13 @@ async function warmOverhead() {
   return out;
 }
 
-function meetingLoad(): Record<string, any> {
-  const resultFile = join(TMP, 'meeting.json');
+/** One load script against the local service (bench/meeting.ts, bench/meetings.ts), in its own process on Lambda's node. */
+function localLoad(script: 'meeting' | 'meetings'): Record<string, any> {
+  const resultFile = join(TMP, `${script}.json`);
   rmSync(resultFile, { force: true });
   const result = spawnSync(
     LAMBDA_NODE.path,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bench', 'meeting.ts'), resultFile],
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bench', `${script}.ts`), resultFile],
     {
       cwd: ROOT,
       env: process.env,
@@ -417,8 +425,70 @@ function meetingLoad(): Record<string, any> {
       encoding: 'utf8',
     },
   );
-  if (result.status !== 0) throw new Error(`bench/meeting.ts failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`bench/${script}.ts failed: ${result.stderr}`);
   return JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+const meetingLoad = () => localLoad('meeting');
+const meetingsLoad = () => localLoad('meetings');
+
+/** The meetings-by-name targets (SERVICE.md "Meetings: one live meeting per ExternalMeetingId, race-free"). */
+function meetingsTargets(m: Record<string, any>): Target[] {
+  const first = m.firstJoin;
+  const live = m.liveJoin;
+  const allCreated = (statuses: Record<string, number>, n: number) => (statuses['201'] ?? 0) === n;
+  const rushTarget = (id: string, what: string, r: Record<string, any>, extra: boolean) => ({
+    ...target(
+      id,
+      `${what}: ${TARGETS.meetingsCreatedPerRush} meeting created, ≤ ${TARGETS.rushCreateMeetingCalls} CreateMeeting calls, the same MeetingId to every caller, no 5xx, none lost`,
+      r.meetingsCreated,
+      (v) =>
+        extra &&
+        v === TARGETS.meetingsCreatedPerRush &&
+        r.createMeetingCalls <= TARGETS.rushCreateMeetingCalls &&
+        r.distinctMeetingIds === 1 &&
+        r.succeeded === r.joins &&
+        r.serverErrors === 0 &&
+        r.lost === 0,
+    ),
+    detail: `${r.meetingsCreated} created, ${r.createMeetingCalls} CreateMeeting, ${r.distinctMeetingIds} MeetingId for ${r.succeeded}/${r.joins} callers, ${r.serverErrors} × 5xx, ${r.lost} lost`,
+  });
+  return [
+    target(
+      'meetings-first-join-chime',
+      `first join of a new name: exactly ${TARGETS.firstJoinChimeCalls} Chime calls (CreateMeeting + CreateAttendee)`,
+      first.chimeCallsMax,
+      (v) =>
+        v === TARGETS.firstJoinChimeCalls &&
+        first.chimeCallsMin === v &&
+        first.chimeCallsByOperationMax.CreateMeeting === 1 &&
+        first.chimeCallsByOperationMax.CreateAttendee === 1 &&
+        allCreated(first.statuses, first.joins),
+    ),
+    target(
+      'meetings-first-join-dynamodb',
+      `first join of a new name: ≤ ${TARGETS.firstJoinDynamodbCalls} DynamoDB calls`,
+      first.dynamodbCallsMax,
+      (v) => v <= TARGETS.firstJoinDynamodbCalls && allCreated(first.statuses, first.joins),
+    ),
+    target(
+      'meetings-live-join-chime',
+      `join of a live meeting: exactly ${TARGETS.liveJoinChimeCalls} Chime call (CreateAttendee), no GetMeeting`,
+      live.chimeCallsMax,
+      (v) =>
+        v === TARGETS.liveJoinChimeCalls &&
+        live.chimeCallsMin === v &&
+        !live.chimeCallsByOperationMax.GetMeeting &&
+        live.sameMeetingAsFirstJoin &&
+        allCreated(live.statuses, live.joins),
+    ),
+    rushTarget('meetings-rush', `${m.rush.joins} concurrent first joins of one new name`, m.rush, true),
+    rushTarget(
+      'meetings-rush-after-end',
+      `${m.rushAfterEnd.joins} concurrent joins of that name after its meeting ended`,
+      m.rushAfterEnd,
+      m.rushAfterEnd.newMeeting === true,
+    ),
+  ];
 }
 
 /** `cdk synth` of each app, interleaved, CLI and app on the project's Node.js; wall time of the CLI, start to exit. */
@@ -449,7 +519,45 @@ function synth() {
   };
 }
 
+/** `--only meetings` (or `--only=meetings`): the one section to run, for development. */
+function onlySection(): string | undefined {
+  const i = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
+  if (i < 0) return undefined;
+  const value = process.argv[i].startsWith('--only=') ? process.argv[i].slice('--only='.length) : process.argv[i + 1];
+  if (value !== 'meetings') throw new Error(`--only: the sections that run alone are: meetings (got ${value})`);
+  return value;
+}
+
+/** `--only meetings`: the meetings load alone; its figures go to bench/tmp/meetings-only.json, not results.json. */
+function mainMeetingsOnly(): void {
+  const started = Date.now();
+  const loadBefore = loadavg()[0];
+  mkdirSync(TMP, { recursive: true });
+  progress('meetings by name against the emulator (about 10 s); bench/results.json is left as it is');
+  const meetings = roundAll(meetingsLoad());
+  const targets = meetingsTargets(meetings);
+  const results = {
+    command: 'npm run bench -- --only meetings',
+    runtimes: { lambda: { runtime: LAMBDA_RUNTIME, ...LAMBDA_NODE } },
+    machine: { cpus: cpus().length, loadAverageBefore: round(loadBefore, 2), loadAverageAfter: round(loadavg()[0], 2) },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    meetings,
+    targets,
+  };
+  writeFileSync(join(TMP, 'meetings-only.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const lines = [
+    `cdk-chime-join-service benchmark, meetings only: node ${LAMBDA_NODE.version}, ${results.machine.cpus} CPUs, load ${results.machine.loadAverageBefore} → ${results.machine.loadAverageAfter}, ${results.durationSeconds} s`,
+    '',
+    ...meetingsSection(meetings),
+    '',
+    ...targets.map(targetLine),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.argv.includes('--strict') && targets.some((t) => t.pass === false)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
+  if (onlySection() === 'meetings') return mainMeetingsOnly();
   const started = Date.now();
   const loadBefore = loadavg()[0];
   mkdirSync(TMP, { recursive: true });
@@ -479,6 +587,8 @@ async function main(): Promise<void> {
   const warm = await warmOverhead();
   progress('a full meeting and 500 concurrent joins against the emulator (about a minute)');
   const load = meetingLoad();
+  progress('meetings by name: first joins, joins of a live meeting, 2 × 100 concurrent joins (about 10 s)');
+  const meetings = meetingsLoad();
   progress(`consumer synth: ${SYNTH_ROUNDS} × 2 cdk synth`);
   const synthesis = synth();
 
@@ -555,6 +665,7 @@ async function main(): Promise<void> {
       synthesis.ratio,
       (v) => v <= TARGETS.synthVsBareL2,
     ),
+    ...meetingsTargets(meetings),
   ];
 
   const results = {
@@ -586,6 +697,8 @@ async function main(): Promise<void> {
         'local service (emulator + dynalite behind a counting proxy), 250 attendees in one batch request, BatchCreateAttendee token bucket 10/s burst 10; peerBusyMs is the time at least one AWS call of the handler waited for its answer; serviceMs = wallMs - peerBusyMs',
       concurrentJoins:
         '500 single joins sent at once to one meeting, CreateAttendee token bucket 10/s burst 10; a caller answered 429 comes back after Retry-After plus up to 1 s of jitter; Chime caps a meeting at 250 attendees',
+      meetings:
+        "a fresh local service (emulator + dynalite behind a counting proxy), POST /join only. firstJoin: 10 joins of 10 new names, one at a time; liveJoin: a second user joins each of those rooms, one at a time; Chime calls counted by the emulator (every request), DynamoDB calls by the proxy (every call on the wire, retries included); *Max/*Min over the joins, profiles groups joins that made the same calls. rush: 100 POST /join of one new name sent at once, CreateMeeting token bucket 10/s burst 10, each caller answered once (no retries); meetingsCreated = the emulator's MeetingStarted events of that name; latency from send to answer; cpuMs = CPU time of the process that runs the whole local service (handlers, emulator, dynalite, proxy) meanwhile; lost = callers told they joined whose attendee Chime does not hold or that have no mapping. rushAfterEnd: emulator.endMeeting of that meeting (the service is not told), then the same 100 users at once; createAttendeeFailed = CreateAttendee calls that met the ended meeting",
       synth: `cdk synth (CLI wall time) of bench/synth/construct-app.ts vs bench/synth/l2-app.ts, ${SYNTH_ROUNDS} interleaved rounds`,
     },
     bundles: sizes,
@@ -597,6 +710,7 @@ async function main(): Promise<void> {
     fullMeeting: roundAll(full),
     concurrentJoins: roundAll(rush),
     synth: roundAll(synthesis),
+    meetings: roundAll(meetings),
     targets,
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -612,6 +726,8 @@ interface Target {
   /** null: not measured (the target says why). */
   actual: number | null;
   pass: boolean | null;
+  /** What the output prints instead of `actual`, for a target that judges several figures. */
+  detail?: string;
 }
 
 function target(id: string, description: string, actual: number, pass: (value: number) => boolean): Target {
@@ -758,12 +874,58 @@ function table(r: any): string {
     `consumer synth: construct ${(r.synth.constructMs / 1000).toFixed(1)} s, bare L2s ${(r.synth.bareL2Ms / 1000).toFixed(1)} s, ratio ${r.synth.ratio.toFixed(2)}`,
   );
   lines.push('');
-  for (const t of r.targets as Target[]) {
-    lines.push(
-      t.pass === null ? `SKIP  ${t.description}` : `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.actual}`,
-    );
-  }
+  lines.push(...meetingsSection(r.meetings));
+  lines.push('');
+  for (const t of r.targets as Target[]) lines.push(targetLine(t));
   return `${lines.join('\n')}\n`;
+}
+
+const targetLine = (t: Target) =>
+  t.pass === null ? `SKIP  ${t.description}` : `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.detail ?? t.actual}`;
+
+/** The meetings-by-name section of the output. */
+function meetingsSection(m: Record<string, any>): string[] {
+  const calls = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ');
+  const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const range = (min: number, max: number) => (min === max ? String(max) : `${min}–${max}`);
+  const sequential = (label: string, s: Record<string, any>) => [
+    `  ${label} (${s.joins} rooms, one at a time): ${Object.entries(s.statuses)
+      .map(([k, v]) => `${v} × ${k}`)
+      .join(', ')}, p50 ${ms(s.p50Ms, 0)}`,
+    ...s.profiles.map(
+      (p: Record<string, any>) =>
+        `    ${p.joins === s.joins ? 'each' : `${p.joins} of them`}: Chime ${p.chime}; DynamoDB ${p.dynamodb}`,
+    ),
+    `    Chime calls ${range(s.chimeCallsMin, s.chimeCallsMax)}, DynamoDB calls ${range(s.dynamodbCallsMin, s.dynamodbCallsMax)}`,
+  ];
+  const rush = (label: string, r: Record<string, any>) => [
+    label,
+    `  answers: ${Object.entries(r.statuses)
+      .map(([k, v]) => `${v} × ${k}`)
+      .join(
+        ', ',
+      )} in ${ms(r.wallMs, 0)} wall (${ms(r.cpuMs, 0)} CPU in the local service's one process); latency p50 ${ms(r.p50Ms, 0)}, p99 ${ms(r.p99Ms, 0)}`,
+    `  meetings created ${r.meetingsCreated}, CreateMeeting calls ${r.createMeetingCalls} (throttled ${r.createMeetingThrottled}), MeetingIds answered ${r.distinctMeetingIds}, 5xx ${r.serverErrors}, lost ${r.lost}`,
+    `  Chime: ${calls(r.chimeCalls)}${r.createAttendeeFailed ? ` (${r.createAttendeeFailed} CreateAttendee met the ended meeting)` : ''}; DynamoDB ${sum(r.dynamodbCalls)} calls: ${calls(r.dynamodbCalls)}`,
+    `  the record: generation ${r.record?.generation ?? '?'}, ${r.record?.state ?? 'absent'}${r.record?.meetingId === r.meetingId ? ', the MeetingId answered' : ', NOT the MeetingId answered'}`,
+  ];
+  return [
+    'meetings by name (POST /join)',
+    ...sequential('first join of a new name', m.firstJoin),
+    ...sequential('join of a live meeting', m.liveJoin),
+    ...rush(
+      `${m.rush.joins} concurrent first joins of one new name, CreateMeeting ≤ ${m.rush.limit.ratePerSecond}/s (burst ${m.rush.limit.burst})`,
+      m.rush,
+    ),
+    ...rush(
+      `the same ${m.rushAfterEnd.joins} users at once after that meeting ended without notice (emulator.endMeeting)${m.rushAfterEnd.newMeeting ? '' : ': NO new meeting'}`,
+      m.rushAfterEnd,
+    ),
+  ];
 }
 
 main().catch((error) => {

@@ -9,12 +9,13 @@ beforeAll(async () => {
 });
 afterAll(() => service?.stop());
 
-it('keeps the table and every join answer true to Chime through a seeded churn of 400 operations', async () => {
+it('keeps the tables and every join answer true to Chime through a seeded churn of 400 operations, meetings by name included', async () => {
   const seed = Number(process.env.CHURN_SEED ?? Date.now() % 1_000_000);
   const summary = await runChurn(service, { seed, operations: 400 });
   const report = formatChurn(summary);
   expect({ violations: summary.violations.length, report }).toEqual({ violations: 0, report });
-  // The churn did what it is for: every kind of operation ran, and deletes raced joins.
-  for (const operation of ['join', 'batch', 'delete', 'lookup'])
+  // The churn did what it is for: every kind of operation ran, deletes raced joins, and rooms' meetings ended.
+  for (const operation of ['join', 'batch', 'delete', 'lookup', 'joinByName', 'deleteMeeting', 'endRoom'])
     expect(summary.byOperation[operation]).toBeGreaterThan(0);
+  expect(summary.roomMeetingsEnded).toBeGreaterThan(0);
 }, 120_000);
