@@ -205,7 +205,12 @@ describe('defaults', () => {
       (m) => m.Properties.HttpMethod === 'POST',
     );
     expect(posts).toHaveLength(OPERATION_TABLE.filter((r) => r.method === 'POST').length);
-    for (const post of posts) expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
+    // The same model for JSON and for every other content type ($default): no Content-Type skips the validation.
+    for (const post of posts) {
+      const models = post.Properties.RequestModels;
+      expect(Object.keys(models).sort()).toEqual(['$default', 'application/json']);
+      expect(models.$default).toEqual(models['application/json']);
+    }
   });
 
   it('associates no web ACL unless given one', () => {
