@@ -37,8 +37,11 @@ let chime: ChimeSDKMeetingsClient | undefined;
 let dynamodb: DynamoDBClient | undefined;
 
 export const chimeClient = () =>
-  (chime ??= countThrottles(leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion(), { retryThrottling: false })), 'chime')));
-export const dynamodbClient = () => (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined, { retryThrottling: true })), 'dynamodb'));
+  (chime ??= countThrottles(
+    leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion(), { retryThrottling: false })), 'chime'),
+  ));
+export const dynamodbClient = () =>
+  (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined, { retryThrottling: true })), 'dynamodb'));
 
 // Types only: the EventBridge client is built in event-bus.ts, so no other bundle carries it.
 type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient | EventBridgeClient;
