@@ -10,8 +10,8 @@
 // - per attendee: AttendeeAdded, AttendeeJoined, 0–2 × (AttendeeDropped, AttendeeJoined), AttendeeLeft, timestamps
 //   strictly increasing per attendee (Chime's are milliseconds); then one MeetingEnded after the last of them.
 // Two deliveries of it, each to its own copy of the meeting's tables as the API left them, in a random order (a seed
-// per run, recorded) with 10% duplicates drawn from its events, `CONCURRENCY` events in flight as Lambda runs several
-// invocations at once:
+// per run, recorded; BENCH_EVENTS_ORDER_SEED repeats one) with 10% duplicates drawn from its events, `CONCURRENCY`
+// events in flight as Lambda runs several invocations at once, after one untimed delivery (the warm-up):
 // - `beforeEnd`: every event but MeetingEnded. After the end everything is removed, so this is where the presence
 //   of the 250 attendees is compared;
 // - `burst`: every event, MeetingEnded included.

@@ -5,7 +5,7 @@
 // docs/performance-cold-load.svg (bench/chart.ts). docs/PERFORMANCE.md explains each figure.
 // `npm run bench -- --only meetings` runs only the meetings-by-name load (bench/meetings.ts, ~10 s) and prints its
 // section and targets, for development: it writes bench/tmp/meetings-only.json, never bench/results.json.
-// `--only events` does the same for the meeting-events burst (bench/events.ts, ~20 s; bench/tmp/events-only.json).
+// `--only events` does the same for the meeting-events burst (bench/events.ts, ~30 s; bench/tmp/events-only.json).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
@@ -620,7 +620,7 @@ function mainEventsOnly(): void {
   const loadBefore = loadavg()[0];
   mkdirSync(TMP, { recursive: true });
   progress(
-    "a 250-attendee meeting's burst of events against dynalite (about 20 s); bench/results.json is left as it is",
+    "a 250-attendee meeting's burst of events against dynalite (about 30 s); bench/results.json is left as it is",
   );
   const events = roundAll(eventsLoad());
   const targets = eventsTargets(events);
@@ -707,7 +707,7 @@ async function main(): Promise<void> {
   const load = meetingLoad();
   progress('meetings by name: first joins, joins of a live meeting, 2 × 100 concurrent joins (about 10 s)');
   const meetings = meetingsLoad();
-  progress("meeting events: a 250-attendee meeting's burst, shuffled with duplicates, 8 in flight (about 20 s)");
+  progress("meeting events: a 250-attendee meeting's burst, shuffled with duplicates, 8 in flight (about 30 s)");
   const events = eventsLoad();
   progress(`consumer synth: ${SYNTH_ROUNDS} × 2 cdk synth`);
   const synthesis = synth();
