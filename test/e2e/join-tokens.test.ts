@@ -4,6 +4,7 @@
 // signed caller is a backend, never the user; the local service's open mode has the same caller: no user identity).
 // The token modes' side (a user re-joining, an administrator's batch) is in authorization.test.ts.
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { call } from '../faults/helpers';
 
 let iam: LocalJoinService;
 beforeAll(async () => {
@@ -18,14 +19,7 @@ afterAll(async () => {
 
 let room = 0;
 
-async function call(service: LocalJoinService, path: string, body: unknown) {
-  const response = await fetch(`${service.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+const post = (service: LocalJoinService, path: string, body: unknown) => call(service, 'POST', path, body);
 const newMeeting = (service: LocalJoinService) => service.emulator!.createMeeting().MeetingId!;
 /** The token Chime holds for a user in a meeting: what must not leak. */
 const tokenOf = (service: LocalJoinService, meetingId: string, user: string) =>
@@ -34,11 +28,11 @@ const tokenOf = (service: LocalJoinService, meetingId: string, user: string) =>
 describe('IAM mode (and the open mode): the caller is never the user', () => {
   it("a join that meets the user's existing attendee answers it without the JoinToken", async () => {
     const meetingId = newMeeting(iam);
-    const first = await call(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'bob' });
+    const first = await post(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'bob' });
     expect(first.status).toBe(201);
     expect(first.body.Attendee.JoinToken).toBe(tokenOf(iam, meetingId, 'bob'));
 
-    const again = await call(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'bob' });
+    const again = await post(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'bob' });
     expect(again.status).toBe(200);
     expect(again.body.Attendee).toEqual({
       ExternalUserId: 'bob',
@@ -50,10 +44,10 @@ describe('IAM mode (and the open mode): the caller is never the user', () => {
 
   it('POST /join of a user already in the live meeting: no JoinToken', async () => {
     const name = `tokens-${++room}`;
-    const first = await call(iam, '/join', { ExternalMeetingId: name, ExternalUserId: 'bob' });
+    const first = await post(iam, '/join', { ExternalMeetingId: name, ExternalUserId: 'bob' });
     expect(first.status).toBe(201);
     const meetingId = first.body.Meeting.MeetingId;
-    const again = await call(iam, '/join', { ExternalMeetingId: name, ExternalUserId: 'bob' });
+    const again = await post(iam, '/join', { ExternalMeetingId: name, ExternalUserId: 'bob' });
     expect(again.status).toBe(200);
     expect(again.body.Attendee.AttendeeId).toBe(first.body.Attendee.AttendeeId);
     expect(again.body.Attendee).not.toHaveProperty('JoinToken');
@@ -62,8 +56,8 @@ describe('IAM mode (and the open mode): the caller is never the user', () => {
 
   it("a batch naming an existing user answers that user without the JoinToken, and the new users' with theirs", async () => {
     const meetingId = newMeeting(iam);
-    await call(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'carol' });
-    const batch = await call(iam, `/meetings/${meetingId}/attendees/batch`, {
+    await post(iam, `/meetings/${meetingId}/attendees`, { ExternalUserId: 'carol' });
+    const batch = await post(iam, `/meetings/${meetingId}/attendees/batch`, {
       Attendees: [{ ExternalUserId: 'carol' }, { ExternalUserId: 'dan' }],
     });
     expect(batch.status).toBe(200);
