@@ -9,17 +9,23 @@ import { attendeeForCaller, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
+import { accessMeetingOf, admitJoin } from './shared/meeting-access';
+import { findMeetingRecord } from './shared/meeting-store';
 import { validateCreateAttendee } from './shared/validation';
 
 export async function createAttendee(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
   const { meetingId, attendee } = validateCreateAttendee(request);
+  const key = { externalUserId: attendee.externalUserId, meetingId };
+  // The index may lag a meeting created a moment ago: the policy then learns only its MeetingId.
+  const about = async () => accessMeetingOf(meetingId, await findMeetingRecord(deps, meetingId));
+  const capabilities = await admitJoin(deps, request.identity, key, about, attendee.capabilities);
   // ExternalUserId is Chime's idempotency token: a re-join returns the same attendee, never a second one.
   const [created, meeting] = await Promise.allSettled([
     deps.chime.send(
       new CreateAttendeeCommand({
         MeetingId: meetingId,
         ExternalUserId: attendee.externalUserId,
-        Capabilities: attendee.capabilities,
+        Capabilities: capabilities,
       }),
     ),
     deps.config.includeMeeting ? deps.chime.send(new GetMeetingCommand({ MeetingId: meetingId })) : undefined,

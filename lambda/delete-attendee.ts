@@ -1,5 +1,6 @@
 /**
- * DELETE /meetings/{MeetingId}/attendees/{AttendeeId}: removes an attendee from Chime and its mapping (204).
+ * DELETE /meetings/{MeetingId}/attendees/{AttendeeId}: removes an attendee from Chime and its mapping (204); with
+ * `?ban=true` the user may not rejoin the meeting until a host readmits them. Administrators and the meeting's host.
  *
  * The user is learnt from Chime (GetAttendee), so the mapping is found by its key on the base table, never through
  * the eventually consistent index. The attendee is marked as being removed before Chime deletes it and recorded as
@@ -8,6 +9,7 @@
 import { DeleteAttendeeCommand, GetAttendeeCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
 import {
+  banUser,
   findMeetingMapping,
   type MappingKey,
   markRemoving,
@@ -17,10 +19,12 @@ import {
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
+import { requireHost } from './shared/meetings';
 import { validateDeleteAttendee } from './shared/validation';
 
 export async function deleteAttendee(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
-  const { meetingId, attendeeId } = validateDeleteAttendee(request);
+  const { meetingId, attendeeId, ban } = validateDeleteAttendee(request);
+  await requireHost(deps, request.identity, meetingId, 'remove attendees from this meeting');
   let key: MappingKey;
   try {
     const { Attendee } = await deps.chime.send(
@@ -38,6 +42,8 @@ export async function deleteAttendee(request: JoinRequest, deps: Deps): Promise<
     throw err;
   }
 
+  // The ban first: from then on no join of this user records an attendee, the one being removed included.
+  if (ban) await banUser(deps, key);
   await markRemoving(deps, key, attendeeId);
   try {
     await deps.chime.send(new DeleteAttendeeCommand({ MeetingId: meetingId, AttendeeId: attendeeId }));

@@ -5,19 +5,17 @@
 import { DeleteMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
 import { awsDeps, type Deps } from './shared/clients';
-import { isChimeNotFound, JoinServiceError } from './shared/errors';
+import { isChimeNotFound } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
 import { closeMeeting } from './shared/meeting-lifecycle';
 import { validateMeetingRoute } from './shared/meeting-validation';
-import { meetingRecordOf } from './shared/meetings';
+import { assertHost, meetingRecordOf } from './shared/meetings';
 
 export async function deleteMeeting(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
   const { meetingId } = validateMeetingRoute(request);
   const { identity } = request;
   const record = await meetingRecordOf(deps, meetingId);
-  if (!identity.isAdmin && (record?.host === undefined || record.host !== identity.externalUserId)) {
-    throw new JoinServiceError(403, 'Forbidden', 'Only administrators and the meeting host may end this meeting');
-  }
+  assertHost(identity, record, 'end this meeting');
   let gone: unknown;
   try {
     await deps.chime.send(new DeleteMeetingCommand({ MeetingId: meetingId }));

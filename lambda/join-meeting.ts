@@ -12,6 +12,7 @@ import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound, JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
 import { closeMeeting } from './shared/meeting-lifecycle';
+import { accessMeetingOf, admitJoin } from './shared/meeting-access';
 import { capabilitiesWithin, validateJoinMeeting } from './shared/meeting-validation';
 import { findOrCreateMeeting, type LiveMeeting } from './shared/meetings';
 
@@ -29,13 +30,16 @@ export async function joinMeeting(request: JoinRequest, deps: Deps): Promise<Joi
     });
     const meetingId = live.meeting.MeetingId!;
     if (attendee.capabilities) capabilitiesWithin(attendee.capabilities, live.meeting.MeetingFeatures, 'Capabilities');
+    const key = { externalUserId: attendee.externalUserId, meetingId };
+    const about = async () => accessMeetingOf(meetingId, live.record);
+    const capabilities = await admitJoin(deps, identity, key, about, attendee.capabilities, live.created);
     let joined;
     try {
       ({ Attendee: joined } = await deps.chime.send(
         new CreateAttendeeCommand({
           MeetingId: meetingId,
           ExternalUserId: attendee.externalUserId,
-          Capabilities: attendee.capabilities,
+          Capabilities: capabilities,
         }),
       ));
     } catch (err) {

@@ -12,6 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ATTENDEE_TABLE, ENV, MEETING_TABLE } from './contract';
 import type { JoinAuthorization } from './join-authorization';
+import type { MeetingAccess } from './meeting-access';
 import type { MeetingCreation } from './meeting-creation';
 import {
   BACKGROUND_TABLE,
@@ -71,6 +72,14 @@ export interface ChimeJoinServiceProps {
    * @default MeetingCreation.ADMINS
    */
   readonly meetingCreation?: MeetingCreation;
+
+  /**
+   * Who may join which meeting, with which capabilities, in the token authorization modes: any authenticated user
+   * within the meeting's features (`open`), or a Lambda function of yours (`custom`), which fails closed.
+   *
+   * @default MeetingAccess.open()
+   */
+  readonly meetingAccess?: MeetingAccess;
 
   /**
    * The media regions meetings may be created in. A request naming another is refused with 400; a request naming
@@ -322,9 +331,16 @@ export class ChimeJoinService extends Construct {
       resolved.chimeRegion,
       resolved.includeMeeting,
     );
+    const accessFunction = props.meetingAccess?.accessFunction;
     const functions = new Map<OperationDefinition, OperationResources>();
     for (const row of OPERATION_TABLE) {
-      functions.set(row, createOperationFunction(this, row, environment, resolved.logRetention, permissions));
+      const rowEnvironment =
+        row.meetingAccess && accessFunction
+          ? { ...environment, [ENV.meetingAccessFunction]: accessFunction.functionArn }
+          : environment;
+      const resources = createOperationFunction(this, row, rowEnvironment, resolved.logRetention, permissions);
+      if (row.meetingAccess) accessFunction?.grantInvoke(resources.role);
+      functions.set(row, resources);
     }
 
     this.api = createRestApi(this, resolved);

@@ -29,6 +29,9 @@ export const BATCH_MIN_ITEMS = 1;
 export const BATCH_MAX_ITEMS = 250;
 /** Chime's own limit on one BatchCreateAttendee call. */
 export const CHIME_BATCH_CHUNK_SIZE = 100;
+/** BatchUpdateAttendeeCapabilitiesExcept's ExcludedAttendeeIds (AttendeeIdsList: 1 to 250 items). */
+export const EXCLUDED_ATTENDEE_IDS_MIN_ITEMS = 1;
+export const EXCLUDED_ATTENDEE_IDS_MAX_ITEMS = 250;
 /** Chime's cap on attendees in one meeting. */
 export const MAX_ATTENDEES_PER_MEETING = 250;
 
@@ -88,7 +91,12 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** The sweep's bound: GetMeeting calls per run. */
   sweepMaxChecks: 'SWEEP_MAX_CHECKS',
+  /** The function that decides meeting access (`MeetingAccess.custom`), by ARN; unset: `open`. */
+  meetingAccessFunction: 'MEETING_ACCESS_FUNCTION',
 } as const;
+
+/** How long a join waits for the meeting access function's answer before it refuses (fails closed). */
+export const MEETING_ACCESS_TIMEOUT_MS = 3_000;
 
 /** The `source` of the events the service republishes on the `eventBus`. */
 export const SERVICE_EVENT_SOURCE = 'cdk-chime-join-service';

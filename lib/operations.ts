@@ -34,6 +34,12 @@ export enum JoinServiceOperation {
   DELETE_MEETING = 'delete-meeting',
   /** `GET /meetings/{MeetingId}/presence`: who is connected, from the table. */
   GET_PRESENCE = 'get-presence',
+  /** `PUT /meetings/{MeetingId}/attendees/{AttendeeId}/capabilities`: one attendee's capabilities (moderation). */
+  UPDATE_ATTENDEE_CAPABILITIES = 'update-attendee-capabilities',
+  /** `PUT /meetings/{MeetingId}/attendees/capabilities`: every attendee's capabilities but some (moderation). */
+  UPDATE_CAPABILITIES_EXCEPT = 'update-capabilities-except',
+  /** `DELETE /meetings/{MeetingId}/bans/{ExternalUserId}`: readmits a banned user. */
+  DELETE_BAN = 'delete-ban',
   /** Chime's EventBridge meeting events, applied to the tables (not an HTTP route). */
   MEETING_EVENTS = 'meeting-events',
   /** The scheduled sweep that closes meetings which ended without an event (not an HTTP route). */
@@ -60,7 +66,12 @@ export type DynamoDbAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem'
 
 /** The request bodies the API validates at the edge (lib/request-schemas.ts has one JSON schema per name). */
 export type RequestBody =
-  'CreateAttendeeRequest' | 'BatchCreateAttendeeRequest' | 'CreateMeetingRequest' | 'JoinMeetingRequest';
+  | 'CreateAttendeeRequest'
+  | 'BatchCreateAttendeeRequest'
+  | 'CreateMeetingRequest'
+  | 'JoinMeetingRequest'
+  | 'UpdateAttendeeCapabilitiesRequest'
+  | 'UpdateCapabilitiesExceptRequest';
 
 /**
  * Who may call an operation in the token modes (Cognito, custom authorizer), besides administrators:
@@ -93,6 +104,8 @@ export interface FunctionDefinition {
   readonly meetingIndex?: readonly DynamoDbAction[];
   /** The function's timeout. */
   readonly timeoutSeconds: number;
+  /** Whether it asks the meeting access policy (`MeetingAccess.custom`: it may invoke that function). */
+  readonly meetingAccess?: boolean;
 }
 
 /** A function behind an HTTP route. */
@@ -128,6 +141,8 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     chimeWhenIncludeMeeting: ['GetMeeting'],
     attendeeTable: ['UpdateItem', 'GetItem', 'BatchWriteItem'],
     attendeeIndex: ['Query'],
+    meetingIndex: ['Query'],
+    meetingAccess: true,
     timeoutSeconds: 15,
     body: 'CreateAttendeeRequest',
   },
@@ -172,10 +187,14 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     id: 'DeleteAttendee',
     method: 'DELETE',
     path: '/meetings/{MeetingId}/attendees/{AttendeeId}',
-    query: [],
-    chime: ['GetAttendee', 'DeleteAttendee'],
+    // `ban=true`: the user cannot rejoin this meeting until readmitted.
+    query: ['ban'],
+    callers: 'host',
+    chime: ['GetAttendee', 'DeleteAttendee', 'GetMeeting'],
     attendeeTable: ['UpdateItem'],
     attendeeIndex: ['Query'],
+    meetingTable: ['GetItem'],
+    meetingIndex: ['Query'],
     timeoutSeconds: 15,
   },
   {
@@ -204,6 +223,7 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     attendeeTable: ['UpdateItem', 'GetItem', 'BatchWriteItem'],
     attendeeIndex: ['Query'],
     meetingTable: ['UpdateItem', 'GetItem'],
+    meetingAccess: true,
     // Waiting for another request's meeting (up to 8 s) and then joining it.
     timeoutSeconds: 25,
     body: 'JoinMeetingRequest',
@@ -245,6 +265,50 @@ export const OPERATION_TABLE: readonly OperationDefinition[] = [
     chime: [],
     attendeeTable: ['GetItem'],
     attendeeIndex: ['Query'],
+    timeoutSeconds: 15,
+  },
+  {
+    operation: JoinServiceOperation.UPDATE_ATTENDEE_CAPABILITIES,
+    id: 'UpdateAttendeeCapabilities',
+    method: 'PUT',
+    path: '/meetings/{MeetingId}/attendees/{AttendeeId}/capabilities',
+    query: [],
+    callers: 'host',
+    chime: ['UpdateAttendeeCapabilities', 'GetMeeting'],
+    attendeeTable: [],
+    attendeeIndex: [],
+    meetingTable: ['GetItem'],
+    meetingIndex: ['Query'],
+    timeoutSeconds: 15,
+    body: 'UpdateAttendeeCapabilitiesRequest',
+  },
+  {
+    operation: JoinServiceOperation.UPDATE_CAPABILITIES_EXCEPT,
+    id: 'UpdateCapabilitiesExcept',
+    method: 'PUT',
+    path: '/meetings/{MeetingId}/attendees/capabilities',
+    query: [],
+    callers: 'host',
+    chime: ['BatchUpdateAttendeeCapabilitiesExcept', 'GetMeeting'],
+    attendeeTable: [],
+    attendeeIndex: [],
+    meetingTable: ['GetItem'],
+    meetingIndex: ['Query'],
+    timeoutSeconds: 15,
+    body: 'UpdateCapabilitiesExceptRequest',
+  },
+  {
+    operation: JoinServiceOperation.DELETE_BAN,
+    id: 'DeleteBan',
+    method: 'DELETE',
+    path: '/meetings/{MeetingId}/bans/{ExternalUserId}',
+    query: [],
+    callers: 'host',
+    chime: ['GetMeeting'],
+    attendeeTable: ['UpdateItem'],
+    attendeeIndex: [],
+    meetingTable: ['GetItem'],
+    meetingIndex: ['Query'],
     timeoutSeconds: 15,
   },
 ];

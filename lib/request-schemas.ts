@@ -32,6 +32,9 @@ import {
   TENANT_IDS_MAX_ITEMS,
   TENANT_IDS_MIN_ITEMS,
   VIDEO_RESOLUTIONS,
+  EXCLUDED_ATTENDEE_IDS_MAX_ITEMS,
+  EXCLUDED_ATTENDEE_IDS_MIN_ITEMS,
+  GUID_PATTERN,
 } from './contract';
 import type { RequestBody } from './operations';
 
@@ -209,6 +212,35 @@ const SCHEMAS: Record<RequestBody, (options: RequestSchemaOptions) => apigateway
       properties: { ExternalMeetingId: externalMeetingId(), ...joining.properties, ...createFields(mediaRegions) },
     };
   },
+  UpdateAttendeeCapabilitiesRequest: () => ({
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title: 'UpdateAttendeeCapabilitiesRequest',
+    type: OBJECT,
+    additionalProperties: false,
+    required: ['Capabilities'],
+    properties: { Capabilities: capabilities() },
+  }),
+  UpdateCapabilitiesExceptRequest: () => ({
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title: 'UpdateCapabilitiesExceptRequest',
+    type: OBJECT,
+    additionalProperties: false,
+    required: ['Capabilities', 'ExcludedAttendeeIds'],
+    properties: {
+      Capabilities: capabilities(),
+      ExcludedAttendeeIds: {
+        type: ARRAY,
+        minItems: EXCLUDED_ATTENDEE_IDS_MIN_ITEMS,
+        maxItems: EXCLUDED_ATTENDEE_IDS_MAX_ITEMS,
+        items: {
+          type: OBJECT,
+          additionalProperties: false,
+          required: ['AttendeeId'],
+          properties: { AttendeeId: { type: STRING, pattern: GUID_PATTERN } },
+        },
+      },
+    },
+  }),
 };
 
 /** The JSON schema of a request body. */

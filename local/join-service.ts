@@ -17,6 +17,7 @@ import {
   startDynamoDb,
 } from './dynamodb';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-fault-proxy';
+import { type LocalFunction, startLocalLambda } from './lambda-invoke';
 
 export interface LocalJoinServiceOptions {
   /** Port of the API on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -65,6 +66,12 @@ export interface LocalJoinServiceOptions {
    * `dynamodbClient` still reads the table directly. @default false
    */
   readonly dynamodbFaultProxy?: boolean;
+  /**
+   * Plays the construct's `MeetingAccess.custom(fn)`: the join handlers invoke this function through a stand-in of
+   * Lambda's Invoke API on loopback (local/lambda-invoke.ts), with the payload the deployed service sends, and
+   * read its answer `{Allow, Capabilities?}`. @default none: `MeetingAccess.open()`
+   */
+  readonly meetingAccess?: LocalFunction;
   /** Called with one line per request the API answered (see LocalApiOptions.log). @default none */
   readonly log?: (line: string) => void;
 }
@@ -155,6 +162,9 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
         : undefined;
     if (dynamodbFaults) started.push(dynamodbFaults);
 
+    const accessFunction = options.meetingAccess ? await startLocalLambda(options.meetingAccess, region) : undefined;
+    if (accessFunction) started.push(accessFunction);
+
     Object.assign(process.env, {
       [ENV.tableName]: tableName,
       [ENV.meetingIndexName]: ATTENDEE_TABLE.meetingIndexName,
@@ -172,6 +182,13 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
     else delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
     if (options.attendeeTtlSeconds !== undefined)
       process.env[ENV.attendeeTtlSeconds] = String(options.attendeeTtlSeconds);
+    if (accessFunction) {
+      process.env.AWS_ENDPOINT_URL_LAMBDA = accessFunction.endpoint;
+      process.env[ENV.meetingAccessFunction] = accessFunction.functionArn;
+    } else {
+      delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+      delete process.env[ENV.meetingAccessFunction];
+    }
     if (emulator) process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS = emulator.endpoint;
     else delete process.env.AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS;
 

@@ -188,5 +188,5 @@ for (const file of entries) {
 if (!forBench) writeFileSync(join(assetsDir, 'sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
 for (const [name, size] of Object.entries(sizes)) {
   if (quiet) break;
-  console.log(`${name.padEnd(24)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
+  console.log(`${name.padEnd(30)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
 }

@@ -80,6 +80,8 @@ const PRESENCE_STATE = 'PresenceState';
 const PRESENCE_SINCE = 'PresenceSince';
 const PRESENCE_RANK = 'PresenceRank';
 const ENDED_AT = 'EndedAt';
+/** When the user was banned from the meeting (epoch ms); absent: not banned. */
+const BANNED_AT = 'BannedAt';
 /**
  * The partition key of a meeting's end marker (sort key: the MeetingId). `aws:` begins no ExternalUserId (Chime
  * reserves it, and validation refuses it), so the marker is never a user's item. It lets an event that arrives after
@@ -102,6 +104,10 @@ const BATCH_JOIN_CONCURRENCY = 25;
  * table) no longer blocks a join: longer than any function's timeout.
  */
 const REMOVAL_STALE_AFTER_MS = 60_000;
+
+/** The error a banned user's join answers, whenever the ban is found (before Chime is called, or at the write). */
+export const userBanned = () =>
+  new JoinServiceError(403, 'Forbidden', 'This user is banned from this meeting until a host readmits them');
 
 /** The error a join answers when Chime's attendee was removed while the join ran: its token would be dead. */
 export const attendeeRemoved = () =>
@@ -146,6 +152,7 @@ export async function recordJoin(deps: ClockedStoreDeps, mapping: AttendeeMappin
       if (!isConditionalCheckFailed(err) || attempt === MAX_WRITE_ATTEMPTS) throw err;
     }
     const current = await readItem(deps, mapping);
+    if (current?.[BANNED_AT] !== undefined) throw userBanned();
     if (isRemoved(current, mapping.attendeeId, deps.now())) throw attendeeRemoved();
     // Held by another attendee: replace it. Absent or ours again (it changed meanwhile): the first form again.
     replacing = current?.[ATTENDEE_ID] === mapping.attendeeId ? undefined : stringOf(current?.[ATTENDEE_ID]);
@@ -329,6 +336,79 @@ export async function listMeetingMappings(deps: StoreDeps, meetingId: string): P
   return mappings;
 }
 
+/**
+ * Bans a user from a meeting: no join records an attendee of theirs there until a host readmits them (every join's
+ * write is conditional on no ban, and joins look before they call Chime). The item outlives the meeting's longest
+ * duration (its TTL is the attendee TTL, at least 24 hours); the meeting's end removes it.
+ */
+export async function banUser(deps: ClockedStoreDeps, key: MappingKey): Promise<void> {
+  const now = deps.now();
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf(key),
+      UpdateExpression: 'SET #banned = if_not_exists(#banned, :now), #exp = :exp',
+      ExpressionAttributeNames: { '#banned': BANNED_AT, '#exp': EXPIRES_AT },
+      ExpressionAttributeValues: { ':now': { N: String(now.getTime()) }, ':exp': { N: String(expiresAt(deps, now)) } },
+    }),
+  );
+}
+
+/** Lifts a ban (idempotent: a user who is not banned stays as they are, and no item is created). */
+export async function readmitUser(deps: StoreDeps, key: MappingKey): Promise<void> {
+  try {
+    await deps.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: deps.config.tableName,
+        Key: keyOf(key),
+        UpdateExpression: 'REMOVE #banned',
+        ConditionExpression: 'attribute_exists(#banned)',
+        ExpressionAttributeNames: { '#banned': BANNED_AT },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/** Whether a user is banned from a meeting, read consistently from the base table. */
+export async function isBanned(deps: StoreDeps, key: MappingKey): Promise<boolean> {
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf(key),
+      ProjectionExpression: '#banned',
+      ExpressionAttributeNames: { '#banned': BANNED_AT },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.[BANNED_AT] !== undefined;
+}
+
+/**
+ * The users banned from a meeting, from the byMeeting index (eventually consistent: a batch skips them before it
+ * calls Chime; a ban the index has not shown yet is still refused at each join's write).
+ */
+export async function bannedUsers(deps: StoreDeps, meetingId: string): Promise<Set<string>> {
+  const banned = new Set<string>();
+  await queryPages(
+    deps,
+    {
+      IndexName: deps.config.meetingIndexName,
+      KeyConditionExpression: '#m = :m',
+      FilterExpression: 'attribute_exists(#banned)',
+      ProjectionExpression: '#pk',
+      ExpressionAttributeNames: { '#m': MEETING_PK, '#banned': BANNED_AT, '#pk': PK },
+      ExpressionAttributeValues: { ':m': { S: meetingId } },
+    },
+    async (items) => {
+      for (const item of items) banned.add(keyFromItem(item).externalUserId);
+      return false;
+    },
+  );
+  return banned;
+}
+
 /** Whether a user holds an attendee in a meeting (a member), read consistently from the base table. */
 export async function isMember(deps: StoreDeps, key: MappingKey): Promise<boolean> {
   const { Item } = await deps.dynamodb.send(
@@ -507,7 +587,9 @@ function joinUpdate(deps: ClockedStoreDeps, mapping: AttendeeMapping, replacing?
   keepOrSet('#created', ':created', { S: mapping.createdAt });
   keepOrSet('#caps', ':caps', capabilities && { M: marshall(capabilities) });
   keepOrSet('#tags', ':tags', tags && { L: tags.map((tag) => ({ M: marshall(tag) })) });
+  names['#banned'] = BANNED_AT;
   const notRemoved =
+    'attribute_not_exists(#banned) AND ' +
     '(attribute_not_exists(#removed) OR NOT contains(#removed, :a)) AND ' +
     '(attribute_not_exists(#removing) OR NOT contains(#removing, :a) OR #since < :stale)';
   let update = `SET ${sets.join(', ')}`;

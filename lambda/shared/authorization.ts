@@ -58,9 +58,10 @@ export function authorize(
   if (identity.isAdmin) return identity;
   const { callers } = operationDefinition(operation);
   if (callers === undefined) throw new JoinServiceError(403, 'Forbidden', 'This route is for administrators only');
-  // A path naming a user is the caller's own; a body naming one is checked where the body is read (validation.ts).
+  // On a `self` route a path naming a user is the caller's own; a body naming one is checked where the body is read
+  // (validation.ts). A host route names the user it acts on (a ban), and its handler checks the host.
   const named = request.pathParameters.ExternalUserId;
-  if (named !== undefined && named !== identity.externalUserId) {
+  if (callers === 'self' && named !== undefined && named !== identity.externalUserId) {
     throw new JoinServiceError(403, 'Forbidden', "Only administrators may look up another user's attendees");
   }
   return identity;

@@ -4,7 +4,8 @@
  * fails every request with 500 and says why in the log, before any AWS call.
  *
  * Endpoints are not ours to read: local runs and tests point the SDK clients at stand-ins with the SDK's own
- * `AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS` and `AWS_ENDPOINT_URL_DYNAMODB`.
+ * `AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS` and `AWS_ENDPOINT_URL_DYNAMODB` (and `AWS_ENDPOINT_URL_LAMBDA`, which
+ * meeting-access.ts reads through lambdaEndpoint: it calls Lambda without the SDK's client).
  */
 import {
   ATTENDEE_TABLE,
@@ -117,6 +118,10 @@ export const authConfig = () => (auth ??= readAuthConfig(process.env));
 export const corsAllowOrigins = () => (cors ??= readCorsAllowOrigins(process.env));
 /** Chime SDK Meetings runs in fewer regions than Lambda, hence its own; unset: the SDK's region chain. */
 export const chimeRegion = () => process.env[ENV.chimeRegion] || undefined;
+/** The meeting access function (`MeetingAccess.custom`), by ARN; unset: `open`. */
+export const meetingAccessFunction = () => process.env[ENV.meetingAccessFunction] || undefined;
+/** Lambda's endpoint for the access function's invocation: the SDK's standard variable (local runs set it). */
+export const lambdaEndpoint = () => process.env.AWS_ENDPOINT_URL_LAMBDA || undefined;
 /** The `Service` dimension of the metrics: which join service (construct) a record comes from. */
 export const metricsService = () => process.env[ENV.metricsService] || 'local';
 

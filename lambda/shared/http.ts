@@ -134,7 +134,14 @@ function decodePathParameter(value: string | undefined): string | undefined {
 function describeCause(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { name: typeof err };
   const upstreamRequestId = (err as { $metadata?: { requestId?: string } }).$metadata?.requestId;
-  return { name: err.name, message: err.message.slice(0, 300), ...(upstreamRequestId && { upstreamRequestId }) };
+  // A failure we answer ourselves (a JoinServiceError) may carry what caused it, for the log only.
+  const cause = err.cause instanceof Error ? { cause: describeCause(err.cause) } : {};
+  return {
+    name: err.name,
+    message: err.message.slice(0, 300),
+    ...(upstreamRequestId && { upstreamRequestId }),
+    ...cause,
+  };
 }
 
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {

@@ -23,6 +23,7 @@ import {
   recordLive,
   takeOverClaim,
 } from './meeting-store';
+import type { CallerIdentity } from './types';
 
 export interface LiveMeeting {
   readonly record: MeetingRecord;
@@ -90,6 +91,30 @@ export async function meetingRecordOf(deps: Deps, meetingId: string): Promise<Me
   if (!meeting?.ExternalMeetingId) return undefined;
   const record = await readMeeting(deps, meeting.ExternalMeetingId);
   return record?.meetingId === meetingId ? record : undefined;
+}
+
+/**
+ * Refuses (403) a caller who is neither an administrator nor the meeting's host (the user who created it). For an
+ * administrator nothing is read; for a user, the meeting's record, which is answered.
+ */
+export async function requireHost(
+  deps: Deps,
+  identity: CallerIdentity,
+  meetingId: string,
+  action: string,
+): Promise<MeetingRecord | undefined> {
+  if (identity.isAdmin) return undefined;
+  const record = await meetingRecordOf(deps, meetingId);
+  assertHost(identity, record, action);
+  return record;
+}
+
+/** The host check on a record already read. */
+export function assertHost(identity: CallerIdentity, record: MeetingRecord | undefined, action: string): void {
+  if (identity.isAdmin) return;
+  if (record?.host === undefined || record.host !== identity.externalUserId) {
+    throw new JoinServiceError(403, 'Forbidden', `Only administrators and the meeting host may ${action}`);
+  }
 }
 
 export const noLiveMeeting = (externalMeetingId: string) =>

@@ -12,6 +12,8 @@ import {
   BATCH_MAX_ITEMS,
   BATCH_MIN_ITEMS,
   CAPABILITY_NAMES,
+  EXCLUDED_ATTENDEE_IDS_MAX_ITEMS,
+  EXCLUDED_ATTENDEE_IDS_MIN_ITEMS,
   EXTERNAL_USER_ID_MAX_LENGTH,
   EXTERNAL_USER_ID_MIN_LENGTH,
   EXTERNAL_USER_ID_PATTERN,
@@ -59,6 +61,18 @@ export interface ListAttendeesInput {
 export interface DeleteAttendeeInput {
   readonly meetingId: string;
   readonly attendeeId: string;
+  /** `?ban=true`: the user may not rejoin the meeting until readmitted. */
+  readonly ban: boolean;
+}
+export interface UpdateAttendeeCapabilitiesInput {
+  readonly meetingId: string;
+  readonly attendeeId: string;
+  readonly capabilities: AttendeeCapabilities;
+}
+export interface UpdateCapabilitiesExceptInput {
+  readonly meetingId: string;
+  readonly capabilities: AttendeeCapabilities;
+  readonly excludedAttendeeIds: string[];
 }
 
 const GUID = new RegExp(GUID_PATTERN);
@@ -122,8 +136,55 @@ export function validateListUserAttendees(request: JoinRequest): { externalUserI
 export function validateDeleteAttendee(request: JoinRequest): DeleteAttendeeInput {
   const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
   const attendeeId = guid(request.pathParameters.AttendeeId, 'AttendeeId');
+  onlyQueryParameters(request, ['ban']);
+  const ban = request.queryStringParameters.ban;
+  if (ban !== undefined && ban !== 'true' && ban !== 'false') throw badRequest('ban must be true or false');
+  return { meetingId, attendeeId, ban: ban === 'true' };
+}
+
+/** `PUT /meetings/{MeetingId}/attendees/{AttendeeId}/capabilities`. */
+export function validateUpdateAttendeeCapabilities(request: JoinRequest): UpdateAttendeeCapabilitiesInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  const attendeeId = guid(request.pathParameters.AttendeeId, 'AttendeeId');
   onlyQueryParameters(request, []);
-  return { meetingId, attendeeId };
+  const body = jsonObjectBody(request);
+  onlyFields(body, ['Capabilities'], '');
+  return {
+    meetingId,
+    attendeeId,
+    capabilities: capabilities(required(body.Capabilities, 'Capabilities'), 'Capabilities'),
+  };
+}
+
+/** `PUT /meetings/{MeetingId}/attendees/capabilities`: every attendee's capabilities but the excluded ones'. */
+export function validateUpdateCapabilitiesExcept(request: JoinRequest): UpdateCapabilitiesExceptInput {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  onlyQueryParameters(request, []);
+  const body = jsonObjectBody(request);
+  onlyFields(body, ['Capabilities', 'ExcludedAttendeeIds'], '');
+  const caps = capabilities(required(body.Capabilities, 'Capabilities'), 'Capabilities');
+  const items = required(body.ExcludedAttendeeIds, 'ExcludedAttendeeIds');
+  if (!Array.isArray(items)) throw badRequest('ExcludedAttendeeIds must be an array');
+  if (items.length < EXCLUDED_ATTENDEE_IDS_MIN_ITEMS || items.length > EXCLUDED_ATTENDEE_IDS_MAX_ITEMS) {
+    throw badRequest(
+      `ExcludedAttendeeIds must have ${EXCLUDED_ATTENDEE_IDS_MIN_ITEMS} to ${EXCLUDED_ATTENDEE_IDS_MAX_ITEMS} items`,
+    );
+  }
+  const excludedAttendeeIds = items.map((item, i) => {
+    const field = `ExcludedAttendeeIds[${i}]`;
+    const obj = jsonObject(item, field);
+    onlyFields(obj, ['AttendeeId'], field);
+    return guid(obj.AttendeeId, `${field}.AttendeeId`);
+  });
+  return { meetingId, capabilities: caps, excludedAttendeeIds };
+}
+
+/** `DELETE /meetings/{MeetingId}/bans/{ExternalUserId}`. */
+export function validateDeleteBan(request: JoinRequest): { meetingId: string; externalUserId: string } {
+  const meetingId = guid(request.pathParameters.MeetingId, 'MeetingId');
+  const externalUserId = validExternalUserId(request.pathParameters.ExternalUserId, 'ExternalUserId');
+  onlyQueryParameters(request, []);
+  return { meetingId, externalUserId };
 }
 
 /**
@@ -194,6 +255,10 @@ export function attendeeInput(
     if (own !== undefined && externalUserId !== own) {
       throw new JoinServiceError(403, 'Forbidden', `${idField} must be the caller's own ExternalUserId`);
     }
+  }
+  // Tags are data administrators read as trusted (a role, a seat): a user may not set their own.
+  if (obj.Tags !== undefined && identity !== undefined && !identity.isAdmin) {
+    throw new JoinServiceError(403, 'Forbidden', `${fieldName(path, 'Tags')} may be set by administrators only`);
   }
   return {
     externalUserId,

@@ -185,7 +185,13 @@ describe('defaults', () => {
       'CreateAttendeeRequest',
       'CreateMeetingRequest',
       'JoinMeetingRequest',
+      'UpdateAttendeeCapabilitiesRequest',
+      'UpdateCapabilitiesExceptRequest',
     ]);
+    expect(byName.UpdateCapabilitiesExceptRequest).toMatchObject({
+      required: ['Capabilities', 'ExcludedAttendeeIds'],
+      properties: { ExcludedAttendeeIds: { minItems: 1, maxItems: 250 } },
+    });
     expect(byName.CreateAttendeeRequest).toMatchObject({
       type: 'object',
       additionalProperties: false,
@@ -202,9 +208,9 @@ describe('defaults', () => {
       ValidateRequestParameters: true,
     });
     const posts = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
-      (m) => m.Properties.HttpMethod === 'POST',
+      (m) => m.Properties.HttpMethod === 'POST' || m.Properties.HttpMethod === 'PUT',
     );
-    expect(posts).toHaveLength(OPERATION_TABLE.filter((r) => r.method === 'POST').length);
+    expect(posts).toHaveLength(OPERATION_TABLE.filter((r) => r.body !== undefined).length);
     // The same model for JSON and for every other content type ($default): no Content-Type skips the validation.
     for (const post of posts) {
       const models = post.Properties.RequestModels;

@@ -85,14 +85,35 @@ it('lets no stranger through any route that only members or the host may call (t
   const hosted = await call('POST', '/join', as('alice'), { ExternalMeetingId: newRoom() });
   const meetingId = hosted.body.Meeting.MeetingId as string;
   const rows = OPERATION_TABLE.filter((row) => row.callers === 'members' || row.callers === 'host');
-  expect(rows.map((row) => row.operation).sort()).toEqual(['delete-meeting', 'get-meeting', 'get-presence']);
+  expect(rows.map((row) => row.operation).sort()).toEqual([
+    'delete-attendee',
+    'delete-ban',
+    'delete-meeting',
+    'get-meeting',
+    'get-presence',
+    'update-attendee-capabilities',
+    'update-capabilities-except',
+  ]);
+  const bodies: Record<string, unknown> = {
+    UpdateAttendeeCapabilitiesRequest: { Capabilities: { Audio: 'None', Video: 'None', Content: 'None' } },
+    UpdateCapabilitiesExceptRequest: {
+      Capabilities: { Audio: 'None', Video: 'None', Content: 'None' },
+      ExcludedAttendeeIds: [{ AttendeeId: hosted.body.Attendee.AttendeeId }],
+    },
+  };
   for (const row of rows) {
-    const path = row.path.replace('{MeetingId}', meetingId);
-    const reply = await call(row.method, path, as('mallory'));
+    const path = row.path
+      .replace('{MeetingId}', meetingId)
+      .replace('{AttendeeId}', hosted.body.Attendee.AttendeeId)
+      .replace('{ExternalUserId}', 'alice');
+    const reply = await call(row.method, path, as('mallory'), row.body && bodies[row.body]);
     expect({ route: `${row.method} ${row.path}`, status: reply.status }).toEqual({
       route: `${row.method} ${row.path}`,
       status: 403,
     });
   }
   expect(service.emulator!.getMeeting(meetingId)).toBeDefined();
+  expect(service.emulator!.attendees(meetingId).map((a) => [a.ExternalUserId, a.Capabilities?.Audio])).toEqual([
+    ['alice', 'SendReceive'],
+  ]);
 });

@@ -6,7 +6,7 @@ import {
   CreateAttendeeCommand,
   GetMeetingCommand,
 } from '@aws-sdk/client-chime-sdk-meetings';
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { JoinServiceOperation } from '../../lib/operations';
@@ -61,17 +61,21 @@ const ROUTES: Array<[Operation, Record<string, string>]> = [
   [JoinServiceOperation.DELETE_ATTENDEE, { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID }],
 ];
 
-/** The expected outcome per caller, in the order of ROUTES: create, batch, list, alice's lookup, bob's lookup, delete. */
+/**
+ * The expected outcome per caller, in the order of ROUTES: create, batch, list, alice's lookup, bob's lookup, delete.
+ * A delete is for administrators and the meeting's host: the edge lets a user through and the handler decides (the
+ * operation-table test and test/e2e/moderation.test.ts refuse a user who is not the host).
+ */
 const EXPECTED: Record<Caller, number[]> = {
   'iam, signed': [200, 200, 200, 200, 200, 200],
   'iam, unsigned': [401, 401, 401, 401, 401, 401],
-  'cognito, alice': [200, 403, 403, 200, 403, 403],
+  'cognito, alice': [200, 403, 403, 200, 403, 200],
   'cognito, alice in admins': [200, 200, 200, 200, 200, 200],
   'cognito, alice in [admins users]': [200, 200, 200, 200, 200, 200],
-  'cognito, alice in administrators (not admins)': [200, 403, 403, 200, 403, 403],
+  'cognito, alice in administrators (not admins)': [200, 403, 403, 200, 403, 200],
   'cognito, no token': [401, 401, 401, 401, 401, 401],
   'cognito, token without sub': [401, 401, 401, 401, 401, 401],
-  'custom, alice': [200, 403, 403, 200, 403, 403],
+  'custom, alice': [200, 403, 403, 200, 403, 200],
   'custom, admin': [200, 200, 200, 200, 200, 200],
   'custom, admin without user id': [200, 200, 200, 200, 200, 200],
   'custom, no context': [401, 401, 401, 401, 401, 401],
@@ -132,10 +136,13 @@ describe('handlers in cognito mode', () => {
     captureLogs();
     chime.reset();
     dynamodb.reset();
+    // The batch's look for banned users (the byMeeting index, filtered on BannedAt) finds none unless a test says so.
+    dynamodb.on(QueryCommand, { FilterExpression: 'attribute_exists(#banned)' }).resolves({ Items: [] });
     chime.on(CreateAttendeeCommand).resolves({ Attendee: { ...chimeAttendee('alice'), AttendeeId: ATTENDEE_ID } });
     chime.on(BatchCreateAttendeeCommand).resolves({ Attendees: [], Errors: [] });
     chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
     dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({}); // no ban: the join's look before Chime finds no item
   });
   afterAll(() => jest.restoreAllMocks());
 

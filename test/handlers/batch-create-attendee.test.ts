@@ -43,6 +43,8 @@ beforeEach(() => {
   captureLogs();
   chime.reset();
   dynamodb.reset();
+  // The batch's look for banned users (the byMeeting index, filtered on BannedAt) finds none unless a test says so.
+  dynamodb.on(QueryCommand, { FilterExpression: 'attribute_exists(#banned)' }).resolves({ Items: [] });
   sequence = [];
   created = 0;
   chime.on(BatchCreateAttendeeCommand).callsFake(async (input: BatchCreateAttendeeCommandInput) => {
@@ -177,6 +179,8 @@ describe('clean-up of a meeting Chime no longer knows (BatchWriteItem deletes)',
     dynamodb.on(QueryCommand).resolves({
       Items: users(10).map((u) => ({ ExternalUserId: { S: u.ExternalUserId }, MeetingId: { S: MEETING_ID } })),
     });
+    // The latest matcher wins: the ban lookup's query is answered apart again.
+    dynamodb.on(QueryCommand, { FilterExpression: 'attribute_exists(#banned)' }).resolves({ Items: [] });
   });
 
   it('retries the items DynamoDB leaves unprocessed until all are written', async () => {

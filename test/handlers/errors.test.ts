@@ -22,7 +22,9 @@ import {
   DynamoDBClient,
   UpdateItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   ThrottlingException as DynamoDBThrottlingException,
+  GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -42,9 +44,12 @@ beforeEach(() => {
   logs = captureLogs();
   chime.reset();
   dynamodb.reset();
+  // The batch's look for banned users (the byMeeting index, filtered on BannedAt) finds none unless a test says so.
+  dynamodb.on(QueryCommand, { FilterExpression: 'attribute_exists(#banned)' }).resolves({ Items: [] });
   chime.on(CreateAttendeeCommand).resolves({ Attendee: chimeAttendee('alice') });
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
   dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(GetItemCommand).resolves({}); // no ban: the join's look before Chime finds no item
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(BatchWriteItemCommand).resolves({});
 });
@@ -251,12 +256,14 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
       ExternalUserId: { S: `user-${i}` },
       MeetingId: { S: MEETING_ID },
     }));
-    let call = dynamodb.on(QueryCommand);
-    for (let start = 0; start < count; start += pageSize) {
+    // Pages follow ExclusiveStartKey; the batch's ban lookup (filtered on BannedAt) finds no banned user.
+    dynamodb.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
+      if (input.FilterExpression !== undefined) return { Items: [] };
+      const start = input.ExclusiveStartKey ? items.indexOf(input.ExclusiveStartKey as never) + 1 : 0;
       const page = items.slice(start, start + pageSize);
       const last = start + pageSize >= count;
-      call = call.resolvesOnce({ Items: page, ...(last ? {} : { LastEvaluatedKey: page[page.length - 1] }) }) as never;
-    }
+      return { Items: page, ...(last ? {} : { LastEvaluatedKey: page[page.length - 1] }) };
+    });
     return items;
   }
   const deletedKeys = () =>
@@ -293,7 +300,11 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
       const result = await invoke();
       expect(result.statusCode).toBe(404);
       expect(parseBody(result).Code).toBe('NotFound');
-      const queries = dynamodb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      // The purge's pages (a batch also looks for banned users first, with its own filtered query).
+      const queries = dynamodb
+        .commandCalls(QueryCommand)
+        .map((c) => c.args[0].input)
+        .filter((input) => input.FilterExpression === undefined);
       expect(queries).toHaveLength(2);
       expect(queries[0]).toMatchObject({
         TableName: TABLE,

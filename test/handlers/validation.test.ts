@@ -15,6 +15,7 @@ import {
   DynamoDBClient,
   UpdateItemCommand,
   QueryCommand,
+  GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -44,6 +45,8 @@ beforeEach(() => {
   captureLogs();
   chime.reset();
   dynamodb.reset();
+  // The batch's look for banned users (the byMeeting index, filtered on BannedAt) finds none unless a test says so.
+  dynamodb.on(QueryCommand, { FilterExpression: 'attribute_exists(#banned)' }).resolves({ Items: [] });
   chime.on(CreateAttendeeCommand).callsFake(async (input) => ({ Attendee: chimeAttendee(input.ExternalUserId) }));
   chime.on(GetMeetingCommand).resolves({ Meeting: MEETING });
   chime.on(BatchCreateAttendeeCommand).callsFake(async (input) => ({
@@ -56,6 +59,7 @@ beforeEach(() => {
     .on(GetAttendeeCommand)
     .callsFake(async (input) => ({ Attendee: { ...chimeAttendee('alice'), AttendeeId: input.AttendeeId } }));
   dynamodb.on(UpdateItemCommand).resolves({});
+  dynamodb.on(GetItemCommand).resolves({}); // no ban: the join's look before Chime finds no item
   dynamodb.on(BatchWriteItemCommand).resolves({});
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(DeleteItemCommand).resolves({});
