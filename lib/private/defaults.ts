@@ -171,6 +171,9 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     );
   }
 
+  const authorization = props.authorization ?? JoinAuthorization.iam();
+  for (const problem of authorization._problems()) problems.push(`authorization: ${problem}`);
+
   const mediaRegions = props.mediaRegions ?? DEFAULTS.mediaRegions;
   for (const region of mediaRegions) {
     if (Token.isUnresolved(region)) continue;
@@ -198,7 +201,7 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
   }
 
   return {
-    authorization: props.authorization ?? JoinAuthorization.iam(),
+    authorization,
     includeMeeting: props.includeMeeting ?? DEFAULTS.includeMeeting,
     attendeeTtl,
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
