@@ -79,6 +79,9 @@ describe('props checked at synthesis', () => {
       /authorization: JoinAuthorization\.cognito\(\) identityClaim must name a token claim, got ""/,
     ],
     ["identityClaim: ' sub'", cognitoWith({ identityClaim: ' sub' }), /identityClaim must name a token claim/],
+    ['reservedConcurrentExecutions: 0', { reservedConcurrentExecutions: 0 }, /reservedConcurrentExecutions must be/],
+    ['reservedConcurrentExecutions: -1', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions/],
+    ['reservedConcurrentExecutions: 2.5', { reservedConcurrentExecutions: 2.5 }, /reservedConcurrentExecutions/],
   ])('refuses %s', (_name, props, message) => {
     const extend = typeof props === 'function' ? props : () => props;
     expect(() => synthService(undefined, extend)).toThrow(message);
@@ -137,6 +140,7 @@ describe('props checked at synthesis', () => {
           throttlingRateLimit: Lazy.number({ produce: () => -1 }),
           stageName: Lazy.string({ produce: () => 'a b' }),
           corsAllowOrigins: [Lazy.string({ produce: () => '*' })],
+          reservedConcurrentExecutions: Lazy.number({ produce: () => 0 }),
           authorization: JoinAuthorization.cognito(new cognito.UserPool(agnostic, 'Users'), {
             adminGroup: Lazy.string({ produce: () => '' }),
             identityClaim: Lazy.string({ produce: () => '' }),
@@ -156,6 +160,7 @@ describe('props checked at synthesis', () => {
         stageName: 'v1_beta-2',
         webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/a1b2c3',
         attendeeTtl: Duration.hours(24),
+        reservedConcurrentExecutions: 1,
       }),
     ).not.toThrow();
     expect(() =>
