@@ -18,5 +18,18 @@ export function buildExampleApp(app = new App()): { app: App; stack: Stack; join
     reason:
       'The wildcard is the {MeetingId} path parameter: the role may join users to any meeting, through the join route only.',
   });
+  // grantJoin writes the join route into this role's own policy, which lives and dies with the role.
+  for (const id of [
+    'NIST.800.53.R5-IAMNoInlinePolicy',
+    'HIPAA.Security-IAMNoInlinePolicy',
+    'PCI.DSS.321-IAMNoInlinePolicy',
+  ]) {
+    Validations.of(joiner).acknowledge({
+      id,
+      reason:
+        "The inline policy is this role's own grant of one API route (grantJoin), created and deleted with the role; " +
+        'a managed policy would hold the same statement in a document other principals could be attached to.',
+    });
+  }
   return { app, stack, joinService };
 }

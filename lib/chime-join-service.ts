@@ -24,7 +24,9 @@ import {
 import { addMethods, createRestApi } from './private/api';
 import { addTriggers, createDeadLetterQueue } from './private/events';
 import { ALARM_DEFAULTS, resolveProps, type ResolvedProps } from './private/defaults';
-import { createOperationFunction, type OperationResources } from './private/functions';
+import { createOperationFunction, type FunctionSettings, type OperationResources } from './private/functions';
+import { allowLogEncryption } from './private/log-groups';
+import { acknowledgeAll, REASONS, RULES } from './nag-acknowledgements';
 import { JoinServiceMetrics } from './private/metrics';
 import { OperationPermissions } from './private/permissions';
 
@@ -177,11 +179,30 @@ export interface ChimeJoinServiceProps {
   readonly throttlingBurstLimit?: number;
 
   /**
-   * How long the functions' logs and the API's access logs are kept.
+   * How long the functions' logs and the API's access and execution logs are kept.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * A customer managed KMS key to encrypt every log group the construct creates with: each function's, the API's
+   * access logs and its execution logs. The construct adds to the key's policy the statement CloudWatch Logs needs
+   * (`logs.<region>.amazonaws.com` may use the key for this account's log groups); for a key whose policy it cannot
+   * change (an imported key), synthesis warns and you add that statement where the key is defined.
+   *
+   * @default - CloudWatch Logs encrypts the log groups with a key it manages
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Concurrent executions reserved for each function of the service (every route's, the meeting-event function's
+   * and the sweep's), so that the service always has them and never takes more. The account reserves this number
+   * times the number of functions, so size it against the account's concurrency quota. A whole number of 1 or more.
+   *
+   * @default - no reservation: the functions share the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 
   /**
    * The AWS Region of the Chime SDK Meetings control plane the functions call
@@ -238,6 +259,14 @@ export interface JoinServiceAlarmOptions {
    * @default Duration.seconds(3)
    */
   readonly joinLatencyThreshold?: Duration;
+
+  /**
+   * Actions for every alarm `addAlarms()` makes (for example `new cloudwatch_actions.SnsAction(topic)`), taken when
+   * an alarm goes into ALARM.
+   *
+   * @default - no actions: add your own to the alarms returned
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -331,15 +360,26 @@ export class ChimeJoinService extends Construct {
       resolved.chimeRegion,
       resolved.includeMeeting,
     );
+    if (resolved.logs.encryptionKey) allowLogEncryption(this, resolved.logs.encryptionKey);
+    const functionSettings: FunctionSettings = {
+      environment,
+      logs: resolved.logs,
+      permissions,
+      reservedConcurrentExecutions: resolved.reservedConcurrentExecutions,
+    };
     const accessFunction = props.meetingAccess?.accessFunction;
     const functions = new Map<OperationDefinition, OperationResources>();
     for (const row of OPERATION_TABLE) {
-      const rowEnvironment =
-        row.meetingAccess && accessFunction
-          ? { ...environment, [ENV.meetingAccessFunction]: accessFunction.functionArn }
-          : environment;
-      const resources = createOperationFunction(this, row, rowEnvironment, resolved.logRetention, permissions);
-      if (row.meetingAccess) accessFunction?.grantInvoke(resources.role);
+      // The join functions name the meeting access function (MeetingAccess.custom), and only they may invoke it.
+      const asks = row.meetingAccess === true && accessFunction !== undefined;
+      const settings = asks
+        ? {
+            ...functionSettings,
+            environment: { ...environment, [ENV.meetingAccessFunction]: accessFunction.functionArn },
+          }
+        : functionSettings;
+      const resources = createOperationFunction(this, row, settings);
+      if (asks) accessFunction.grantInvoke(resources.role);
       functions.set(row, resources);
     }
 
@@ -359,7 +399,7 @@ export class ChimeJoinService extends Construct {
     const background = new Map<BackgroundDefinition, lambda.IFunction>();
     for (const row of BACKGROUND_TABLE) {
       // Asynchronous invocations: two retries, then the failed event (with its error) goes to the queue.
-      const resources = createOperationFunction(this, row, environment, resolved.logRetention, permissions, {
+      const resources = createOperationFunction(this, row, functionSettings, {
         onFailure: new destinations.SqsDestination(this.deadLetterQueue),
         retryAttempts: 2,
       });
@@ -508,10 +548,10 @@ export class ChimeJoinService extends Construct {
   }
 
   /**
-   * Adds the alarms an operator of a join service wants: server-side errors, Chime throttling and slow joins.
-   * They have no actions: add yours (`alarm.addAlarmAction(...)`) to the alarms returned.
+   * Adds the alarms an operator of a join service wants: server-side errors, Chime throttling, slow joins and
+   * failed background work. Each takes the `alarmActions` given; add more with `alarm.addAlarmAction(...)`.
    *
-   * @param options thresholds of the alarms
+   * @param options thresholds and actions of the alarms
    */
   public addAlarms(options: JoinServiceAlarmOptions = {}): cloudwatch.Alarm[] {
     const alarms = this.metrics.createAlarms(this, {
@@ -530,6 +570,7 @@ export class ChimeJoinService extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
     );
+    for (const alarm of alarms) alarm.addAlarmAction(...(options.alarmActions ?? []));
     return alarms;
   }
 
@@ -568,6 +609,7 @@ export class ChimeJoinService extends Construct {
       partitionKey: { name: MEETING_TABLE.meetingIndexPartitionKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    if (pointInTimeRecovery) acknowledgeAll(table, RULES.backupPlan, REASONS.pointInTimeRecovery);
     return table;
   }
 
@@ -589,6 +631,7 @@ export class ChimeJoinService extends Construct {
       sortKey: { name: ATTENDEE_TABLE.meetingIndexSortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    if (pointInTimeRecovery) acknowledgeAll(table, RULES.backupPlan, REASONS.pointInTimeRecovery);
     return table;
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import { type Construct } from 'constructs';
@@ -8,8 +8,9 @@ import { REASONS } from './nag-acknowledgements';
 /** Options of `JoinAuthorization.cognito()`. */
 export interface CognitoJoinAuthorizationOptions {
   /**
-   * The ID-token claim whose value is the caller's ExternalUserId. It must be 2 to 64 characters of the
-   * ExternalUserId character set (a Cognito `sub` is a UUID, which is).
+   * The ID-token claim whose value is the caller's ExternalUserId. Its value must be 2 to 64 characters of the
+   * ExternalUserId character set (a Cognito `sub` is a UUID, which is). An empty name, or one with leading or
+   * trailing white space, fails synthesis.
    *
    * @default 'sub'
    */
@@ -17,7 +18,8 @@ export interface CognitoJoinAuthorizationOptions {
 
   /**
    * The user pool group whose members are administrators: they may batch-join, list and delete attendees and
-   * look up any user's attendees.
+   * look up any user's attendees. Only a group of exactly this name counts (read from the verified token's
+   * `cognito:groups` list). An empty or blank name, or one over Cognito's 128 characters, fails synthesis.
    *
    * @default 'admins'
    */
@@ -71,7 +73,8 @@ export abstract class JoinAuthorization {
 
   /**
    * No authorization at all: anyone who can reach the API may join anyone to any meeting, list attendees and
-   * delete them. Only for demos and private networks; synthesis adds a warning to the construct.
+   * delete them. Only for demos and private networks; synthesis adds a warning to the construct, and cdk-nag's
+   * AwsSolutions-APIG4 and AwsSolutions-COG4 findings on every route are left for you to acknowledge.
    */
   public static none(): JoinAuthorization {
     return new OpenJoinAuthorization();
@@ -93,6 +96,15 @@ export abstract class JoinAuthorization {
 
   /** @internal */
   public abstract _bind(scope: Construct): BoundJoinAuthorization;
+
+  /**
+   * What is wrong with the mode's options, each problem naming its option; checked at synthesis.
+   *
+   * @internal
+   */
+  public _problems(): string[] {
+    return [];
+  }
 }
 
 /** @internal What a mode gives the API's methods and the handlers. */
@@ -124,6 +136,31 @@ class CognitoJoinAuthorization extends JoinAuthorization {
   ) {
     super();
   }
+  /**
+   * An empty option would not mean "none": the handlers would fall back to `sub` and `admins`, granting more than
+   * was meant. Tokens are left to deployment.
+   */
+  public _problems(): string[] {
+    const problems: string[] = [];
+    const { adminGroup, identityClaim } = this.options;
+    if (adminGroup !== undefined && !Token.isUnresolved(adminGroup)) {
+      if (adminGroup.trim() === '' || adminGroup.length > 128) {
+        problems.push(
+          `JoinAuthorization.cognito() adminGroup must name a user pool group (1 to 128 characters), got "${adminGroup}"`,
+        );
+      }
+    }
+    if (identityClaim !== undefined && !Token.isUnresolved(identityClaim)) {
+      if (identityClaim === '' || identityClaim.trim() !== identityClaim) {
+        problems.push(
+          `JoinAuthorization.cognito() identityClaim must name a token claim, got "${identityClaim}"` +
+            ' (no empty name, no leading or trailing white space)',
+        );
+      }
+    }
+    return problems;
+  }
+
   public _bind(scope: Construct): BoundJoinAuthorization {
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
       cognitoUserPools: [this.userPool],
@@ -167,7 +204,8 @@ class OpenJoinAuthorization extends JoinAuthorization {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
       environment: { [ENV.authMode]: this.mode },
-      methodAcknowledgements: { 'AwsSolutions-APIG4': REASONS.openByChoice, 'AwsSolutions-COG4': REASONS.openByChoice },
+      // No acknowledgement: an open API is a finding its owner acknowledges, with their own reason (README).
+      methodAcknowledgements: {},
     };
   }
 }

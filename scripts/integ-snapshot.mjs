@@ -1,6 +1,7 @@
 // Keeps the snapshot of test/integ.join-service.ts. integ-runner cannot read this cloud assembly yet (TOOLCHAIN.md),
 // so the CDK CLI synthesizes it offline, and this script keeps only what is the same on every machine and checkout:
 // - asset.* folders go: they copy assets/ and the integ-tests provider, and the templates pin them by hash;
+// - performance-counters.json goes: aws-cdk-lib writes it after a slow synthesis, with this machine's timings;
 // - creation stack traces go from *.metadata.json: they hold absolute paths; so do the construct analytics entries
 //   a new app's feature flags add (props as CDK's telemetry reports them), which say nothing the template doesn't;
 // - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value.
@@ -51,7 +52,7 @@ if (synth.status !== 0) process.exit(synth.status ?? 1);
 
 for (const entry of readdirSync(outdir)) {
   const file = join(outdir, entry);
-  if (entry.startsWith('asset.')) {
+  if (entry.startsWith('asset.') || entry === 'performance-counters.json') {
     rmSync(file, { recursive: true, force: true });
   } else if (entry.endsWith('.metadata.json')) {
     const metadata = JSON.parse(readFileSync(file, 'utf8'));

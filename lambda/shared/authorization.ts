@@ -14,7 +14,7 @@ import type { CallerIdentity, IncomingRequest } from './types';
  * - iam: API Gateway verified a SigV4 signature and IAM allowed this route; the caller is an IAM principal,
  *   trusted for every route it reached, with no ExternalUserId of its own.
  * - cognito: claims of a verified ID token; the ExternalUserId is the configured claim, admins are members of
- *   the admin group.
+ *   the admin group, read from the verified token itself (see `cognitoGroups`).
  * - custom: the Lambda authorizer's context, `externalUserId` and `isAdmin`.
  * - none: the API is open by the owner's explicit choice.
  */
@@ -29,7 +29,7 @@ export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig):
       const claims = context?.authorizer?.claims as Record<string, unknown> | undefined;
       const externalUserId = claims?.[config.identityClaim];
       if (typeof externalUserId !== 'string' || externalUserId === '') return undefined;
-      return { externalUserId, isAdmin: groupsOf(claims?.['cognito:groups']).includes(config.adminGroup) };
+      return { externalUserId, isAdmin: cognitoGroups(event, claims!).includes(config.adminGroup) };
     }
     case 'custom': {
       const authorizer = context?.authorizer as Record<string, unknown> | null | undefined;
@@ -67,12 +67,59 @@ export function authorize(
   return identity;
 }
 
-/** `cognito:groups` reaches REST API functions as a string: "a,b", "[a, b]" or "[a b]". */
-function groupsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string') return [];
-  return value
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/)
-    .filter(Boolean);
+/**
+ * The caller's Cognito groups, exactly as the user pool named them, or none.
+ *
+ * A REST API's Cognito authorizer hands `cognito:groups` to the function flattened to one string ("a,b"), and group
+ * names may themselves hold commas, spaces and brackets: a group named `x,admins` or `[admins` cannot be told from
+ * membership of `admins`. The list itself is in the token the authorizer verified, which is the request's
+ * Authorization header (the authorizer's identity source), so it is read from there: the payload is decoded, not
+ * verified again (API Gateway did), and it must agree with the authorizer's claims, so a header other than the one
+ * verified is never believed. Anything else (no header or two, an unreadable token, other claims, groups that are not
+ * a list of strings) means no groups: never an administrator by accident. A claim that is already a list (a context
+ * built by something other than a REST API authorizer) is taken as it is.
+ */
+function cognitoGroups(event: APIGatewayProxyEvent, claims: Record<string, unknown>): string[] {
+  const claimed = claims['cognito:groups'];
+  if (Array.isArray(claimed)) return claimed.filter((group): group is string => typeof group === 'string');
+  const payload = verifiedTokenPayload(event, claims);
+  const groups = payload?.['cognito:groups'];
+  if (!Array.isArray(groups) || !groups.every((group) => typeof group === 'string')) return [];
+  return groups;
+}
+
+/** The payload of the token in the Authorization header, if it is the token whose claims the authorizer passed. */
+function verifiedTokenPayload(
+  event: APIGatewayProxyEvent,
+  claims: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const headers = authorizationHeaders(event);
+  if (headers.length !== 1) return undefined;
+  const token = headers[0].replace(/^Bearer\s+/i, '');
+  const parts = token.split('.');
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const tokenClaims = payload as Record<string, unknown>;
+  // The same token: the same subject, and every text claim the two share alike (numbers and lists the authorizer
+  // rewrites as text, so those are not compared).
+  if (typeof tokenClaims.sub !== 'string' || tokenClaims.sub === '' || tokenClaims.sub !== claims.sub) return undefined;
+  for (const [name, value] of Object.entries(tokenClaims)) {
+    if (typeof value === 'string' && name in claims && claims[name] !== value) return undefined;
+  }
+  return tokenClaims;
+}
+
+/** Every value of the Authorization header, whatever the letter case of its name (one expected). */
+function authorizationHeaders(event: APIGatewayProxyEvent): string[] {
+  const named = (record: Record<string, unknown> | null | undefined) =>
+    Object.entries(record ?? {}).filter(([name]) => name.toLowerCase() === 'authorization');
+  const multi = named(event.multiValueHeaders).flatMap(([, values]) => (Array.isArray(values) ? values : [values]));
+  const values = multi.length > 0 ? multi : named(event.headers).map(([, value]) => value);
+  return values.filter((value): value is string => typeof value === 'string' && value !== '');
 }

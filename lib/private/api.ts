@@ -1,20 +1,33 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { BoundJoinAuthorization } from '../join-authorization';
-import { acknowledge, REASONS } from '../nag-acknowledgements';
+import { acknowledge, acknowledgeAll, REASONS, RULES } from '../nag-acknowledgements';
 import { httpMethods, type OperationDefinition, pathParameterNames } from '../operations';
 import { requestBodySchema } from '../request-schemas';
 import type { ResolvedProps } from './defaults';
+import { createLogGroup } from './log-groups';
 
-/** The REST API with its stage, access log, gateway responses and optional web ACL; methods come from `addMethods`. */
+/**
+ * The TLS floor of the API's endpoint: TLS 1.3 and TLS 1.2 (API Gateway's enhanced policy; a regional API otherwise
+ * accepts TLS 1.0). An enhanced policy needs an endpoint access mode: BASIC keeps every way of reaching the API
+ * working (custom domains, CloudFront in front); STRICT also refuses requests whose endpoint type or SNI differ.
+ */
+export const API_SECURITY_POLICY = 'SecurityPolicy_TLS13_1_2_2021_06';
+export const API_ENDPOINT_ACCESS_MODE = 'BASIC';
+
+/**
+ * The REST API with its stage, access and execution logs, TLS policy, gateway responses and optional web ACL;
+ * methods come from `addMethods`.
+ */
 export function createRestApi(scope: Construct, props: ResolvedProps): apigateway.RestApi {
-  const accessLogs = new logs.LogGroup(scope, 'AccessLogs', { retention: props.logRetention });
+  const accessLogs = createLogGroup(scope, 'AccessLogs', props.logs);
   const cors = props.corsAllowOrigins;
   const api = new apigateway.RestApi(scope, 'Api', {
+    // Unique per join service (its path in the app, stack name included), so two in one account and region differ.
+    restApiName: Names.uniqueResourceName(scope, { maxLength: 128, separator: '-' }),
     description: 'Amazon Chime SDK meetings join service',
     endpointTypes: [apigateway.EndpointType.REGIONAL],
     cloudWatchRole: props.cloudWatchRole,
@@ -41,6 +54,18 @@ export function createRestApi(scope: Construct, props: ResolvedProps): apigatewa
         : undefined,
   });
   addGatewayResponses(api, cors);
+  const cfnApi = api.node.defaultChild as apigateway.CfnRestApi;
+  cfnApi.securityPolicy = API_SECURITY_POLICY;
+  cfnApi.endpointAccessMode = API_ENDPOINT_ACCESS_MODE;
+
+  // API Gateway writes execution logs to this group, creating it without expiry or key if it does not exist yet.
+  const executionLogs = createLogGroup(
+    scope,
+    'ExecutionLogs',
+    props.logs,
+    `API-Gateway-Execution-Logs_${api.restApiId}/${props.stageName}`,
+  );
+  api.deploymentStage.node.addDependency(executionLogs);
 
   if (props.webAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
@@ -48,8 +73,10 @@ export function createRestApi(scope: Construct, props: ResolvedProps): apigatewa
       webAclArn: props.webAclArn,
     });
   } else {
-    acknowledge(api.deploymentStage, 'AwsSolutions-APIG3', REASONS.noWaf);
+    acknowledgeAll(api.deploymentStage, RULES.waf, REASONS.noWaf);
   }
+  acknowledgeAll(api.deploymentStage, RULES.apiCache, REASONS.noCache);
+  acknowledgeAll(api.deploymentStage, RULES.clientCertificate, REASONS.noClientCertificate);
   const accountRole = api.node.tryFindChild('CloudWatchRole');
   if (accountRole) {
     acknowledge(
@@ -109,7 +136,7 @@ export function addMethods(
   return methods;
 }
 
-/** The access log record: who called what and how it ended. No bodies, headers or tokens. */
+/** The access log record: who called what and how it ended. No bodies, headers, tokens or error messages. */
 const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
@@ -124,8 +151,9 @@ const ACCESS_LOG_FIELDS = {
   responseLength: '$context.responseLength',
   responseLatency: '$context.responseLatency',
   integrationLatency: '$context.integration.latency',
+  // The class of an error only: `$context.error.message` of a bad signature holds the canonical request (the path
+  // with its ExternalUserIds, the signed headers' values).
   errorType: '$context.error.responseType',
-  errorMessage: '$context.error.message',
 };
 
 /**

@@ -8,6 +8,7 @@ import { DEFAULT_ATTENDEE_TTL_SECONDS, MEDIA_REGIONS } from '../contract';
 import { JoinAuthorization } from '../join-authorization';
 import { MeetingCreation } from '../meeting-creation';
 import { controlRegionProblem } from './events';
+import type { LogSettings } from './log-groups';
 
 /**
  * Every default of the construct, in one place (the README's "Defaults" table lists the same). Props are merged
@@ -71,7 +72,10 @@ export interface ResolvedProps {
   readonly authorization: JoinAuthorization;
   readonly includeMeeting: boolean;
   readonly attendeeTtl: Duration;
-  readonly logRetention: logs.RetentionDays;
+  /** The retention and key of every log group the construct creates. */
+  readonly logs: LogSettings;
+  /** Reserved for each function; undefined: none. */
+  readonly reservedConcurrentExecutions?: number;
   readonly chimeRegion: string;
   readonly corsAllowOrigins: readonly string[];
   readonly throttlingRateLimit: number;
@@ -171,6 +175,17 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     );
   }
 
+  const reservedConcurrentExecutions = props.reservedConcurrentExecutions;
+  if (reservedConcurrentExecutions !== undefined && !Token.isUnresolved(reservedConcurrentExecutions)) {
+    check(
+      Number.isSafeInteger(reservedConcurrentExecutions) && reservedConcurrentExecutions >= 1,
+      `reservedConcurrentExecutions must be a whole number of 1 or more (0 would stop every function), got ${reservedConcurrentExecutions}`,
+    );
+  }
+
+  const authorization = props.authorization ?? JoinAuthorization.iam();
+  for (const problem of authorization._problems()) problems.push(`authorization: ${problem}`);
+
   const mediaRegions = props.mediaRegions ?? DEFAULTS.mediaRegions;
   for (const region of mediaRegions) {
     if (Token.isUnresolved(region)) continue;
@@ -198,10 +213,11 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
   }
 
   return {
-    authorization: props.authorization ?? JoinAuthorization.iam(),
+    authorization,
     includeMeeting: props.includeMeeting ?? DEFAULTS.includeMeeting,
     attendeeTtl,
-    logRetention: props.logRetention ?? DEFAULTS.logRetention,
+    logs: { retention: props.logRetention ?? DEFAULTS.logRetention, encryptionKey: props.logEncryptionKey },
+    reservedConcurrentExecutions,
     chimeRegion,
     corsAllowOrigins,
     throttlingRateLimit,

@@ -2,12 +2,22 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTION_MEMORY_MB } from '../contract';
-import { acknowledge, REASONS } from '../nag-acknowledgements';
+import { acknowledge, acknowledgeAll, REASONS, RULES } from '../nag-acknowledgements';
 import type { FunctionDefinition } from '../operations';
+import { createLogGroup, type LogSettings } from './log-groups';
 import type { OperationPermissions } from './permissions';
+
+/** What every function of the construct shares. */
+export interface FunctionSettings {
+  readonly environment: Record<string, string>;
+  readonly logs: LogSettings;
+  readonly permissions: OperationPermissions;
+  /** Reserved for each function; undefined: the account's unreserved pool. */
+  readonly reservedConcurrentExecutions?: number;
+}
 
 /** One operation's function with its own role and log group. */
 export interface OperationResources {
@@ -23,13 +33,12 @@ export interface OperationResources {
 export function createOperationFunction(
   scope: Construct,
   row: FunctionDefinition,
-  environment: Record<string, string>,
-  logRetention: logs.RetentionDays,
-  permissions: OperationPermissions,
+  settings: FunctionSettings,
   extra: Partial<lambda.FunctionProps> = {},
 ): OperationResources {
   const { id, operation } = row;
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention });
+  const { environment, permissions, reservedConcurrentExecutions } = settings;
+  const logGroup = createLogGroup(scope, `${id}Logs`, settings.logs);
   // Our own role, not the default one: the default attaches the AWS managed AWSLambdaBasicExecutionRole.
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -43,6 +52,7 @@ export function createOperationFunction(
   );
   permissions.grant(role, row);
   acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', REASONS.xray);
+  acknowledgeAll(role, RULES.inlinePolicy, REASONS.rolePolicy);
 
   const fn = new lambda.Function(scope, id, {
     description: `Chime join service: ${operation}`,
@@ -59,9 +69,14 @@ export function createOperationFunction(
     applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     tracing: lambda.Tracing.ACTIVE,
+    reservedConcurrentExecutions,
     ...extra,
   });
   // Route functions are invoked synchronously; background ones send failed events to an on-failure destination.
-  acknowledge(fn, 'Serverless-LambdaDLQ', extra.onFailure ? REASONS.onFailureDestination : REASONS.noDlq);
+  acknowledgeAll(fn, RULES.lambdaDlq, extra.onFailure ? REASONS.onFailureDestination : REASONS.noDlq);
+  acknowledgeAll(fn, RULES.lambdaInsideVpc, REASONS.noVpc);
+  if (reservedConcurrentExecutions === undefined) {
+    acknowledgeAll(fn, RULES.lambdaConcurrency, REASONS.noReservedConcurrency);
+  }
   return { fn, role, logGroup };
 }

@@ -158,7 +158,7 @@ describe('defaults', () => {
 
   it('keeps every log group for a year', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(FUNCTIONS.length + 1); // one per function and the access log
+    expect(groups).toHaveLength(FUNCTIONS.length + 2); // one per function, the access log and the execution log
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(365);
   });
 

@@ -1,14 +1,20 @@
 // Bad props fail synthesis with a message that names the prop and the rule; tokens are left to deployment.
 import { App, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ChimeJoinService, type ChimeJoinServiceProps } from '../../lib';
+import { ChimeJoinService, type ChimeJoinServiceProps, JoinAuthorization } from '../../lib';
 import { synthService } from './template-helpers';
 
 /** Both tables existing: the new-table props would apply to nothing. */
 const existingTables = (stack: Stack) => ({
   table: dynamodb.Table.fromTableName(stack, 'Existing', 'attendees'),
   meetingTable: dynamodb.Table.fromTableName(stack, 'ExistingMeetings', 'meetings'),
+});
+
+/** Cognito authorization with the options given. */
+const cognitoWith = (options: { identityClaim?: string; adminGroup?: string }) => (stack: Stack) => ({
+  authorization: JoinAuthorization.cognito(new cognito.UserPool(stack, 'Users'), options),
 });
 
 describe('props checked at synthesis', () => {
@@ -59,6 +65,23 @@ describe('props checked at synthesis', () => {
       { mediaRegions: ['eu-central-1', 'mars-1'] },
       /mediaRegions entries must be/,
     ],
+    // An empty admin group or claim would fall back to `admins` and `sub` in the handlers: more than was meant.
+    [
+      "adminGroup: ''",
+      cognitoWith({ adminGroup: '' }),
+      /authorization: JoinAuthorization\.cognito\(\) adminGroup must name a user pool group \(1 to 128 characters\), got ""/,
+    ],
+    ["adminGroup: '  '", cognitoWith({ adminGroup: '  ' }), /adminGroup must name a user pool group/],
+    ['adminGroup over 128 characters', cognitoWith({ adminGroup: 'a'.repeat(129) }), /adminGroup must name/],
+    [
+      "identityClaim: ''",
+      cognitoWith({ identityClaim: '' }),
+      /authorization: JoinAuthorization\.cognito\(\) identityClaim must name a token claim, got ""/,
+    ],
+    ["identityClaim: ' sub'", cognitoWith({ identityClaim: ' sub' }), /identityClaim must name a token claim/],
+    ['reservedConcurrentExecutions: 0', { reservedConcurrentExecutions: 0 }, /reservedConcurrentExecutions must be/],
+    ['reservedConcurrentExecutions: -1', { reservedConcurrentExecutions: -1 }, /reservedConcurrentExecutions/],
+    ['reservedConcurrentExecutions: 2.5', { reservedConcurrentExecutions: 2.5 }, /reservedConcurrentExecutions/],
   ])('refuses %s', (_name, props, message) => {
     const extend = typeof props === 'function' ? props : () => props;
     expect(() => synthService(undefined, extend)).toThrow(message);
@@ -117,6 +140,11 @@ describe('props checked at synthesis', () => {
           throttlingRateLimit: Lazy.number({ produce: () => -1 }),
           stageName: Lazy.string({ produce: () => 'a b' }),
           corsAllowOrigins: [Lazy.string({ produce: () => '*' })],
+          reservedConcurrentExecutions: Lazy.number({ produce: () => 0 }),
+          authorization: JoinAuthorization.cognito(new cognito.UserPool(agnostic, 'Users'), {
+            adminGroup: Lazy.string({ produce: () => '' }),
+            identityClaim: Lazy.string({ produce: () => '' }),
+          }),
         }),
     ).not.toThrow();
   });
@@ -132,7 +160,11 @@ describe('props checked at synthesis', () => {
         stageName: 'v1_beta-2',
         webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/acl/a1b2c3',
         attendeeTtl: Duration.hours(24),
+        reservedConcurrentExecutions: 1,
       }),
+    ).not.toThrow();
+    expect(() =>
+      synthService({}, cognitoWith({ adminGroup: 'a'.repeat(128), identityClaim: 'custom:id' })),
     ).not.toThrow();
   });
 });

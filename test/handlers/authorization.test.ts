@@ -24,22 +24,68 @@ process.env[ENV.authMode] = 'cognito';
 
 const config = (mode: AuthConfig['mode']): AuthConfig => ({ mode, identityClaim: 'sub', adminGroup: 'admins' });
 
-const cognito = (claims: Record<string, string> | undefined) => ({
+const cognito = (claims: Record<string, string | string[]> | undefined) => ({
   authorizer: claims ? { claims } : null,
   identity: {},
 });
 const custom = (context: Record<string, unknown> | null) => ({ authorizer: context, identity: {} });
 const unsigned = { identity: {} };
 
+/** A JWT as Cognito issues it (the signature is API Gateway's to verify, so any bytes do here). */
+const jwt = (payload: Record<string, unknown>) =>
+  [{ alg: 'RS256', kid: 'k' }, payload]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .join('.') + '.c2lnbmF0dXJl';
+
+/**
+ * What a REST API's Cognito authorizer hands the function: the verified token's claims, `cognito:groups` flattened
+ * to one string, and the request's headers, among them the very Authorization header it verified.
+ */
+function cognitoRequest(groups: string[], options: { authorization?: string; claims?: Record<string, string> } = {}) {
+  const claims = { sub: 'alice', token_use: 'id', 'cognito:groups': groups.join(','), ...options.claims };
+  const token = jwt({ sub: 'alice', token_use: 'id', 'cognito:groups': groups, exp: 2e9 });
+  return {
+    requestContext: cognito(claims),
+    headers: { Authorization: options.authorization ?? token },
+  };
+}
+
 const CALLERS = {
   'iam, signed': ['iam', {}],
   'iam, unsigned': ['iam', unsigned],
   'cognito, alice': ['cognito', cognito({ sub: 'alice' })],
-  'cognito, alice in admins': ['cognito', cognito({ sub: 'alice', 'cognito:groups': 'users,admins' })],
-  'cognito, alice in [admins users]': ['cognito', cognito({ sub: 'alice', 'cognito:groups': '[admins users]' })],
-  'cognito, alice in administrators (not admins)': [
+  'cognito, alice in admins': ['cognito', cognitoRequest(['users', 'admins'])],
+  'cognito, alice in admins, Bearer token': [
     'cognito',
-    cognito({ sub: 'alice', 'cognito:groups': 'administrators' }),
+    cognitoRequest(['admins'], { authorization: `Bearer ${jwt({ sub: 'alice', 'cognito:groups': ['admins'] })}` }),
+  ],
+  'cognito, alice with an array claim [admins, users]': [
+    'cognito',
+    cognito({ sub: 'alice', 'cognito:groups': ['admins', 'users'] }),
+  ],
+  'cognito, alice in administrators (not admins)': ['cognito', cognitoRequest(['administrators'])],
+  // Group names may hold punctuation: only a group named exactly `admins` makes an administrator.
+  'cognito, alice in "x,admins"': ['cognito', cognitoRequest(['x,admins'])],
+  'cognito, alice in "[admins"': ['cognito', cognitoRequest(['[admins'])],
+  'cognito, alice in "admins users"': ['cognito', cognitoRequest(['admins users'])],
+  'cognito, alice in "admins]" and "[x"': ['cognito', cognitoRequest(['[x', 'admins]'])],
+  // The flattened claim alone is ambiguous, so it makes nobody an administrator.
+  'cognito, flattened "admins" without the token': ['cognito', cognito({ sub: 'alice', 'cognito:groups': 'admins' })],
+  'cognito, an admin token of another user': [
+    'cognito',
+    cognitoRequest(['users'], { authorization: jwt({ sub: 'bob', 'cognito:groups': ['admins'] }) }),
+  ],
+  'cognito, an admin token whose other claims differ': [
+    'cognito',
+    cognitoRequest(['admins'], { claims: { token_use: 'access' } }),
+  ],
+  'cognito, an unparsable Authorization header': [
+    'cognito',
+    cognitoRequest(['admins'], { authorization: 'not.a-token' }),
+  ],
+  'cognito, a token whose groups are not a list': [
+    'cognito',
+    cognitoRequest(['admins'], { authorization: jwt({ sub: 'alice', 'cognito:groups': 'admins' }) }),
   ],
   'cognito, no token': ['cognito', cognito(undefined)],
   'cognito, token without sub': ['cognito', cognito({ email: 'alice@example.com' })],
@@ -71,8 +117,18 @@ const EXPECTED: Record<Caller, number[]> = {
   'iam, unsigned': [401, 401, 401, 401, 401, 401],
   'cognito, alice': [200, 403, 403, 200, 403, 200],
   'cognito, alice in admins': [200, 200, 200, 200, 200, 200],
-  'cognito, alice in [admins users]': [200, 200, 200, 200, 200, 200],
+  'cognito, alice in admins, Bearer token': [200, 200, 200, 200, 200, 200],
+  'cognito, alice with an array claim [admins, users]': [200, 200, 200, 200, 200, 200],
   'cognito, alice in administrators (not admins)': [200, 403, 403, 200, 403, 200],
+  'cognito, alice in "x,admins"': [200, 403, 403, 200, 403, 200],
+  'cognito, alice in "[admins"': [200, 403, 403, 200, 403, 200],
+  'cognito, alice in "admins users"': [200, 403, 403, 200, 403, 200],
+  'cognito, alice in "admins]" and "[x"': [200, 403, 403, 200, 403, 200],
+  'cognito, flattened "admins" without the token': [200, 403, 403, 200, 403, 200],
+  'cognito, an admin token of another user': [200, 403, 403, 200, 403, 200],
+  'cognito, an admin token whose other claims differ': [200, 403, 403, 200, 403, 200],
+  'cognito, an unparsable Authorization header': [200, 403, 403, 200, 403, 200],
+  'cognito, a token whose groups are not a list': [200, 403, 403, 200, 403, 200],
   'cognito, no token': [401, 401, 401, 401, 401, 401],
   'cognito, token without sub': [401, 401, 401, 401, 401, 401],
   'custom, alice': [200, 403, 403, 200, 403, 200],
@@ -85,7 +141,11 @@ const EXPECTED: Record<Caller, number[]> = {
 
 function outcome(caller: Caller, operation: Operation, path: Record<string, string>): number {
   const [mode, context] = CALLERS[caller];
-  const event = proxyEvent({ path, requestContext: context as Record<string, unknown> });
+  const { requestContext, headers } =
+    'requestContext' in context
+      ? (context as { requestContext: Record<string, unknown>; headers: Record<string, string> })
+      : { requestContext: context as Record<string, unknown>, headers: undefined };
+  const event = proxyEvent({ path, requestContext, headers });
   try {
     authorize(operation, toJoinRequest(event), callerIdentity(event, config(mode)));
     return 200;
@@ -104,11 +164,57 @@ describe('the authorization matrix', () => {
   it('takes the ExternalUserId from the configured claim and the admin group from the config', () => {
     const event = proxyEvent({
       requestContext: cognito({ sub: 'x', email: 'alice@example.com', 'cognito:groups': 'ops' }),
+      headers: { authorization: jwt({ sub: 'x', email: 'alice@example.com', 'cognito:groups': ['ops'] }) },
     });
     expect(callerIdentity(event, { mode: 'cognito', identityClaim: 'email', adminGroup: 'ops' })).toEqual({
       externalUserId: 'alice@example.com',
       isAdmin: true,
     });
+  });
+});
+
+describe('administrators in cognito mode: the verified token, read as JSON', () => {
+  const identity = (event: ReturnType<typeof proxyEvent>) => callerIdentity(event, config('cognito'));
+  const request = (groups: string[], authorization?: string, multiValue?: string[]) => {
+    const { requestContext, headers } = cognitoRequest(groups, authorization ? { authorization } : {});
+    const event = proxyEvent({ requestContext, headers });
+    if (multiValue) event.multiValueHeaders = { Authorization: multiValue };
+    return event;
+  };
+
+  it('reads the groups of the token in the Authorization header the authorizer verified', () => {
+    expect(identity(request(['users', 'admins']))).toEqual({ externalUserId: 'alice', isAdmin: true });
+    expect(identity(request(['users']))).toEqual({ externalUserId: 'alice', isAdmin: false });
+  });
+
+  it('finds the header whatever its letter case', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const token = jwt({ sub: 'alice', 'cognito:groups': ['admins'] });
+    expect(identity(proxyEvent({ requestContext, headers: { authorization: token } }))?.isAdmin).toBe(true);
+  });
+
+  it.each([['x,admins'], ['[admins'], ['admins]'], [' admins'], ['Admins']])(
+    'makes no administrator of a member of the group %p',
+    (group) => {
+      expect(identity(request([group]))?.isAdmin).toBe(false);
+    },
+  );
+
+  it.each([
+    ['no header', undefined],
+    ['an empty header', ''],
+    ['a header of two parts', 'a.b'],
+    ['a payload that is not base64url JSON', 'eyJhbGciOiJSUzI1NiJ9.!!!.c2ln'],
+    ['a payload that is JSON but not an object', `e30.${Buffer.from('["admins"]').toString('base64url')}.c2ln`],
+  ])('fails closed (not an administrator) on %s', (_name, authorization) => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
+    expect(identity(proxyEvent({ requestContext, headers }))).toEqual({ externalUserId: 'alice', isAdmin: false });
+  });
+
+  it('fails closed when the request carries two Authorization headers (which one was verified is unknown)', () => {
+    const admin = jwt({ sub: 'alice', 'cognito:groups': ['admins'] });
+    expect(identity(request(['admins'], admin, [admin, jwt({ sub: 'alice' })]))?.isAdmin).toBe(false);
   });
 });
 
