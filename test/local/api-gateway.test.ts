@@ -61,7 +61,11 @@ describe('the console line of each request', () => {
     const lines: string[] = [];
     const { url } = await start({ log: (line) => lines.push(line), corsAllowOrigins: [ORIGIN] });
 
-    await fetch(`${url}/meetings/${MEETING_ID}/attendees`, { method: 'POST', body: '{"ExternalUserId":"alice"}' });
+    await fetch(`${url}/meetings/${MEETING_ID}/attendees`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ExternalUserId":"alice"}',
+    });
     await fetch(`${url}/meetings/${MEETING_ID}/attendees?max-results=5&next-token=abc`);
     await fetch(`${url}/no/such/route`); // the gateway's own 403
     await fetch(`${url}/meetings/${MEETING_ID}/attendees`, { method: 'OPTIONS', headers: { origin: ORIGIN } });
