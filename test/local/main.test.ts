@@ -100,12 +100,15 @@ async function sendCurl(command: string): Promise<{ status: number; body: any }>
   expect(command).toMatch(/^curl -s /);
   const url = /\s(https?:\/\/\S+)/.exec(command)![1];
   const method = /\s-X (\S+)/.exec(command)?.[1] ?? (command.includes(' -d ') ? 'POST' : 'GET');
+  const headers = Object.fromEntries(
+    [...command.matchAll(/\s-H '([^:']+):\s*([^']*)'/g)].map(([, name, value]) => [name, value]),
+  );
   const body = /\s-d '([^']*)'/.exec(command)?.[1];
-  const headers = {
-    // What curl sends with -d unless told otherwise (local mode refuses it: 415).
-    ...(body !== undefined && { 'Content-Type': 'application/x-www-form-urlencoded' }),
-    ...Object.fromEntries([...command.matchAll(/\s-H '([^:']+):\s*([^']*)'/g)].map(([, name, value]) => [name, value])),
-  };
+  // curl sends -d data as a form unless told otherwise: so must the stand-in, or a hint without its
+  // Content-Type would pass here and fail at the prompt.
+  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
