@@ -125,7 +125,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
     return;
   }
 
-  const matches = COMPILED.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
+  // A path the URL parser rewrites (a `.` or `..` segment, percent-encoded or not, or a backslash) names no route:
+  // matched after resolution, `DELETE /meetings/{id}/attendees/..` would be `DELETE /meetings/{id}`.
+  const matches = hasDotSegmentOrBackslash(req.url ?? '/')
+    ? []
+    : COMPILED.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
   if (method === 'OPTIONS' && matches.length > 0 && allowedOrigin) {
     res.writeHead(204, {
       'access-control-allow-origin': allowedOrigin,
@@ -172,6 +176,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
   res.writeHead(result.statusCode, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+/** Whether the URL parser would resolve or rewrite the path: a `.` or `..` segment (`%2e` counts as a dot) or a `\\`. */
+function hasDotSegmentOrBackslash(target: string): boolean {
+  const path = target.split('?')[0];
+  return path.includes('\\') || path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 function toProxyEvent(
