@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { httpMethods, OPERATION_TABLE, type OperationDefinition, pathParameterNames } from '../lib/operations';
+import { assertOrigins, browserRefusal } from './browser-guard';
 import { listenOnLoopback } from './loopback';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -13,7 +14,11 @@ export interface LocalApiOptions {
   readonly handlers: Record<string, ProxyHandler>;
   /** Port on 127.0.0.1; 0 picks a free one. */
   readonly port?: number;
-  /** Origins whose CORS preflights are answered, as the deployed API does for `corsAllowOrigins`. */
+  /**
+   * Origins whose CORS preflights are answered, as the deployed API does for `corsAllowOrigins`, and the only
+   * pages answered at all: local mode trusts its callers, so requests from any other page are refused
+   * (browser-guard.ts). Each must be an exact origin such as `http://localhost:3000`.
+   */
   readonly corsAllowOrigins?: string[];
   /**
    * Request headers a preflight allows besides API Gateway's defaults (CORS_DEFAULT_ALLOW_HEADERS), for example
@@ -77,6 +82,7 @@ const COMPILED: CompiledRoute[] = OPERATION_TABLE.map((route) => ({
 }));
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  assertOrigins(options.corsAllowOrigins ?? []);
   const server: Server = createServer((req, res) => {
     const { log } = options;
     if (log) {
@@ -111,8 +117,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   const method = (req.method ?? 'GET').toUpperCase();
   const origin = req.headers.origin;
   const allowedOrigin = origin && (options.corsAllowOrigins ?? []).includes(origin) ? origin : undefined;
+  // Not API Gateway's: local mode's own guard against the pages its developer visits. Only a listed page may read
+  // why it was refused.
+  const refusal = browserRefusal(req, { allowOrigins: options.corsAllowOrigins, requireJsonBody: true });
+  if (refusal) {
+    sendGatewayError(res, refusal.status, refusal.code, refusal.message, requestId, allowedOrigin);
+    return;
+  }
 
-  const matches = COMPILED.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
+  // A path the URL parser rewrites (a `.` or `..` segment, percent-encoded or not, or a backslash) names no route:
+  // matched after resolution, `DELETE /meetings/{id}/attendees/..` would be `DELETE /meetings/{id}`.
+  const matches = hasDotSegmentOrBackslash(req.url ?? '/')
+    ? []
+    : COMPILED.map((c) => ({ c, m: c.pattern.exec(url.pathname) })).filter((x) => x.m);
   if (method === 'OPTIONS' && matches.length > 0 && allowedOrigin) {
     res.writeHead(204, {
       'access-control-allow-origin': allowedOrigin,
@@ -159,6 +176,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LocalA
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
   res.writeHead(result.statusCode, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+/** Whether the URL parser would resolve or rewrite the path: a `.` or `..` segment (`%2e` counts as a dot) or a `\\`. */
+function hasDotSegmentOrBackslash(target: string): boolean {
+  const path = target.split('?')[0];
+  return path.includes('\\') || path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 function toProxyEvent(

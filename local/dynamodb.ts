@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ATTENDEE_TABLE, MEETING_TABLE } from '../lib/contract';
+import { guardServer } from './browser-guard';
 import { listenOnLoopback } from './loopback';
 
 export interface LocalDynamoDb {
@@ -45,9 +46,14 @@ export interface StartDynamoDbOptions {
   readonly createTableMs?: number;
 }
 
-/** Starts dynalite in memory; tables become ACTIVE at once unless `createTableMs` says otherwise. */
+/**
+ * Starts dynalite in memory; tables become ACTIVE at once unless `createTableMs` says otherwise. dynalite answers
+ * every Origin with `Access-Control-Allow-Origin: *`, so it sits behind the browser guard: no page and no
+ * rebinding Host reaches it, only the SDK and other callers without an Origin.
+ */
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
+  guardServer(server);
   const { port, address } = await listenOnLoopback(server, options.port, options.host);
   const endpoint = `http://${address}:${port}`;
   return {

@@ -7,6 +7,7 @@ import { ATTENDEE_TABLE, ENV } from '../lib/contract';
 import { OPERATION_TABLE } from '../lib/operations';
 import { discardClients } from '../lambda/shared/clients';
 import { type LocalApi, type ProxyHandler, startLocalApi } from './api-gateway';
+import { assertOrigins } from './browser-guard';
 import { type ChimeEmulator, type ChimeEmulatorOptions, startChimeEmulator } from './chime-emulator';
 import {
   createAttendeeTable,
@@ -30,7 +31,10 @@ export interface LocalJoinServiceOptions {
   readonly includeMeeting?: boolean;
   /** Mapping lifetime in seconds. @default the service default (24 h) */
   readonly attendeeTtlSeconds?: number;
-  /** Browser origins allowed to call the API. @default none */
+  /**
+   * Browser origins allowed to call the API, exact (`http://localhost:3000`); pages of any other origin are
+   * refused, and no page reaches the emulator or dynalite (browser-guard.ts). @default none
+   */
   readonly corsAllowOrigins?: string[];
   /**
    * `none`: every caller is trusted (the default of local mode). `headers`: the caller's identity comes from the
@@ -120,6 +124,8 @@ export async function startLocalJoinService(options: LocalJoinServiceOptions = {
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   const meetingTableName = options.meetingTableName ?? LOCAL_MEETING_TABLE_NAME;
+  // Before anything starts: a wrong origin is a typo to report, not a server to stop.
+  assertOrigins(options.corsAllowOrigins ?? []);
   const realDynamoDb = options.dynamodb === 'aws' && !options.dynamodbEndpoint;
   if (realDynamoDb && options.dynamodbFaultProxy) throw new Error('the DynamoDB fault proxy needs a DynamoDB endpoint');
   const started: { stop(): Promise<void> }[] = [];

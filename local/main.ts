@@ -11,7 +11,8 @@ const USAGE = `usage: npm run local -- [options]
   --dynamodb-endpoint URL     DynamoDB at URL instead, e.g. DynamoDB Local at http://localhost:8000
   --table NAME                the attendee table (default ${LOCAL_TABLE_NAME}); outside dynalite it is
                               created if absent, and used as is if its keys match
-  --cors-origin URL           let pages from this origin call the API (repeatable)
+  --cors-origin ORIGIN        let pages from this origin (e.g. http://localhost:3000) call the API (repeatable);
+                              pages of any other origin are refused
   --identity-headers          take the caller's identity from the ${IDENTITY_HEADERS.externalUserId} and ${IDENTITY_HEADERS.admin} headers
   --verbose                   also print each request's full metrics record (EMF JSON)`;
 
@@ -72,8 +73,17 @@ async function main(): Promise<void> {
       ? `  WARNING: local mode trusts the ${IDENTITY_HEADERS.externalUserId} and ${IDENTITY_HEADERS.admin} headers as given. Never expose this port.`
       : '  WARNING: local mode trusts every caller: no authorization is checked. Never expose this port.',
   );
+  const origins = values['cors-origin'];
   console.log(
-    `  Chime SDK Meetings: ${service.emulator ? `emulator at ${service.emulator.endpoint}` : `the real service in ${values.region}`}`,
+    `  Web pages: ${origins.length > 0 ? `only from ${origins.join(', ')}` : 'none (--cors-origin ORIGIN admits one)'}; ` +
+      'request bodies must be Content-Type: application/json',
+  );
+  console.log(
+    `  Chime SDK Meetings: ${
+      service.emulator
+        ? `emulator at ${service.emulator.endpoint} (its /_emulator/* routes need -H 'X-Emulator-Control: 1')`
+        : `the real service in ${values.region}`
+    }`,
   );
   console.log(
     `  DynamoDB: ${

@@ -1,7 +1,9 @@
 /**
  * The control API under `/_emulator` (for `npm run local` and other processes; tests can call the methods
  * directly). Unsigned, JSON in and out; errors are `{message}` with 400 (bad input), 404 (unknown meeting,
- * attendee or route) or 409 (an impossible client transition).
+ * attendee or route) or 409 (an impossible client transition). Every request must carry the `X-Emulator-Control`
+ * header (any value), which no web page can send without a preflight the emulator never answers; without it, or
+ * from a page or a Host that is not loopback, the answer is 403 (server.ts, ../browser-guard.ts).
  *
  * GET    /_emulator/stats                                            → 200 EmulatorStats
  * POST   /_emulator/reset                                            → 204
@@ -24,6 +26,8 @@ import type { RateLimit } from './rate-limits';
 import type { ChimeEmulator } from './types';
 
 export const CONTROL_PREFIX = '/_emulator';
+/** The header every control request must carry (lower case, as Node reads headers). */
+export const CONTROL_HEADER = 'x-emulator-control';
 
 export function isControlPath(pathname: string): boolean {
   return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);

@@ -9,7 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { handleControl, isControlPath } from './control-api';
+import { browserRefusal, sendRefusal } from '../browser-guard';
+import { CONTROL_HEADER, handleControl, isControlPath } from './control-api';
 import type { OperationContext } from './dispatch';
 import { runOperation } from './dispatch';
 import { CHIME_ERROR_STATUS, ChimeError, ERROR_NAMESPACE, errorCode } from './errors';
@@ -44,10 +45,18 @@ export async function handleRequest(pipeline: Pipeline, req: IncomingMessage, re
   const started = now();
   // Request ids come from the OS, so seeded ids and tokens do not depend on how many requests came before.
   res.setHeader('x-amzn-RequestId', randomUUID());
-  const raw = await readBody(req);
   const url = new URL(req.url ?? '/', 'http://emulator');
   const method = req.method ?? 'GET';
-  if (isControlPath(url.pathname)) return handleControl(pipeline.control, method, url, raw, res);
+  const control = isControlPath(url.pathname);
+  // Only the SDK, curl and tests call the emulator: no web page, no rebinding Host; control routes need a header.
+  const refusal = browserRefusal(req, control ? { requireHeader: CONTROL_HEADER } : {});
+  if (refusal) {
+    sendRefusal(res, refusal);
+    log?.(`${method} ${url.pathname} refused ${refusal.status}: ${refusal.message}`);
+    return;
+  }
+  const raw = await readBody(req);
+  if (control) return handleControl(pipeline.control, method, url, raw, res);
   const matched = matchRoute(method, url);
   if (!matched) {
     stats.unknownRoute();

@@ -175,7 +175,8 @@ describe('Chime emulator: meeting events', () => {
   });
 
   describe('control routes', () => {
-    const control = (path: string, init?: RequestInit) => fetch(`${emulator.endpoint}/_emulator${path}`, init);
+    const control = (path: string, init?: RequestInit) =>
+      fetch(`${emulator.endpoint}/_emulator${path}`, { ...init, headers: { 'x-emulator-control': '1' } });
     const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
 
     test('POST .../connection emits the client event and answers it; GET /_emulator/events lists events', async () => {

@@ -290,7 +290,12 @@ describe('Chime emulator: stats and control routes', () => {
     await emulator.stop();
   });
 
-  const control = (path: string, init?: RequestInit) => fetch(`${emulator.endpoint}/_emulator${path}`, init);
+  // Control routes need the X-Emulator-Control header (test/local/browser-guard.test.ts checks its refusals).
+  const control = (path: string, init?: RequestInit) =>
+    fetch(`${emulator.endpoint}/_emulator${path}`, {
+      ...init,
+      headers: { ...init?.headers, 'x-emulator-control': '1' },
+    });
   const json = (method: string, body: unknown): RequestInit => ({
     method,
     body: JSON.stringify(body),

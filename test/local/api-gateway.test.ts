@@ -1,5 +1,6 @@
-// The local API adapter on its own, with stub handlers: the console line it logs per request, and the headers its
-// CORS preflights allow.
+// The local API adapter on its own, with stub handlers: the console line it logs per request, the headers its
+// CORS preflights allow, and paths with dot segments.
+import { request } from 'node:http';
 import { Cors } from 'aws-cdk-lib/aws-apigateway';
 import { JoinServiceOperation } from '../../lib/operations';
 import {
@@ -61,7 +62,11 @@ describe('the console line of each request', () => {
     const lines: string[] = [];
     const { url } = await start({ log: (line) => lines.push(line), corsAllowOrigins: [ORIGIN] });
 
-    await fetch(`${url}/meetings/${MEETING_ID}/attendees`, { method: 'POST', body: '{"ExternalUserId":"alice"}' });
+    await fetch(`${url}/meetings/${MEETING_ID}/attendees`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ExternalUserId":"alice"}',
+    });
     await fetch(`${url}/meetings/${MEETING_ID}/attendees?max-results=5&next-token=abc`);
     await fetch(`${url}/no/such/route`); // the gateway's own 403
     await fetch(`${url}/meetings/${MEETING_ID}/attendees`, { method: 'OPTIONS', headers: { origin: ORIGIN } });
@@ -117,5 +122,57 @@ describe('CORS preflights', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(allowed(response)).toEqual([...Cors.DEFAULT_HEADERS, 'X-External-User-Id', 'X-Admin']);
+  });
+});
+
+describe('paths with dot segments', () => {
+  /** One request with the path exactly as given (fetch, like a browser, would resolve the dot segments first). */
+  const sendRaw = (url: string, method: string, path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(url);
+      const req = request({ host: hostname, port, method, path }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  // Each one, resolved as a URL, is another route's path: `/meetings/{id}/attendees/..` is `/meetings/{id}`, and the
+  // DELETE of one attendee became the DELETE of the whole meeting (found by test/security/hostile-input-http.test.ts,
+  // whose generated `AttendeeId = ..` ended its live meeting and failed the suite's remaining cases).
+  it.each([
+    ['DELETE', `/meetings/${MEETING_ID}/attendees/..`],
+    ['DELETE', `/meetings/${MEETING_ID}/attendees/%2e%2E`],
+    ['DELETE', `/meetings/${MEETING_ID}/attendees/.%2e`],
+    ['GET', `/meetings/./${MEETING_ID}`],
+    ['GET', `/meetings/${MEETING_ID}/presence/..`],
+    ['POST', `/meetings/${MEETING_ID}/attendees/batch/..`],
+    ['GET', `/meetings\\${MEETING_ID}`],
+  ])('%s %s reaches no handler: 403, the answer to a path of no route', async (method, path) => {
+    const calls: string[] = [];
+    const recording = Object.fromEntries(
+      Object.values(JoinServiceOperation).map((operation): [string, ProxyHandler] => [
+        operation,
+        async () => {
+          calls.push(operation);
+          return { statusCode: 200, body: '{}' };
+        },
+      ]),
+    );
+    const { url } = await start({ handlers: recording });
+    const reply = await sendRaw(url, method, path);
+    expect(calls).toEqual([]);
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body)).toMatchObject({ Code: 'Forbidden', Message: 'Missing Authentication Token' });
+  });
+
+  it('leaves ids made of dots but no dot segment to the handlers', async () => {
+    const { url } = await start();
+    expect((await sendRaw(url, 'GET', '/users/.../attendees')).status).toBe(200);
+    expect((await sendRaw(url, 'GET', '/users/a..b/attendees')).status).toBe(200);
+    expect((await sendRaw(url, 'DELETE', `/meetings/${MEETING_ID}/attendees/...`)).status).toBe(204);
   });
 });
