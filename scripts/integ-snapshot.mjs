@@ -3,7 +3,9 @@
 // - asset.* folders go: they copy assets/ and the integ-tests provider, and the templates pin them by hash;
 // - creation stack traces go from *.metadata.json: they hold absolute paths; so do the construct analytics entries
 //   a new app's feature flags add (props as CDK's telemetry reports them), which say nothing the template doesn't;
-// - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value.
+// - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value;
+// - performance-counters.json goes: the CLI has the app write its synth timings there when a synth is slow (a busy
+//   machine), so it comes and goes with the load.
 // CI regenerates the snapshot and fails if it differs from the committed one.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,7 @@ if (synth.status !== 0) process.exit(synth.status ?? 1);
 
 for (const entry of readdirSync(outdir)) {
   const file = join(outdir, entry);
-  if (entry.startsWith('asset.')) {
+  if (entry.startsWith('asset.') || entry === 'performance-counters.json') {
     rmSync(file, { recursive: true, force: true });
   } else if (entry.endsWith('.metadata.json')) {
     const metadata = JSON.parse(readFileSync(file, 'utf8'));
