@@ -101,6 +101,15 @@ describe('cdk-nag', () => {
     }
   });
 
+  it('finds nothing unacknowledged in the construct with its alarms and dashboard', () => {
+    const { service } = synthService({}, undefined, (s) => {
+      s.addAlarms();
+      s.addDashboard();
+    });
+    expect(service.node.tryFindChild('Dashboard')).toBeDefined();
+    expect(findings(service)).toEqual([]);
+  });
+
   it('records what the default construct acknowledges, and why', () => {
     const { service } = synthService();
     const summary = acknowledgements(service).map(
