@@ -5,6 +5,7 @@
 // docs/performance-cold-load.svg (bench/chart.ts). docs/PERFORMANCE.md explains each figure.
 // `npm run bench -- --only meetings` runs only the meetings-by-name load (bench/meetings.ts, ~10 s) and prints its
 // section and targets, for development: it writes bench/tmp/meetings-only.json, never bench/results.json.
+// `--only events` does the same for the meeting-events burst (bench/events.ts, ~30 s; bench/tmp/events-only.json).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
@@ -64,6 +65,12 @@ const TARGETS = {
   liveJoinChimeCalls: 1,
   meetingsCreatedPerRush: 1,
   rushCreateMeetingCalls: 2,
+  /** One conditional write per event (attendee-store.ts recordPresence); the end's purge is counted apart. */
+  eventsWritesPerEvent: 1,
+  /** BatchWriteItem's 25 deletes per call: a 250-attendee meeting's mappings in 10 calls. */
+  eventsPurgeBatchWrites: 10,
+  /** 250 attendees all joining within 5 s: 500 events (AttendeeAdded + AttendeeJoined) in 5 s. */
+  eventsPerSecond: 100,
 };
 
 /** The runtime the construct gives every function (lib/: Runtime.NODEJS_24_X). */
@@ -411,8 +418,11 @@ async function warmOverhead() {
   return out;
 }
 
-/** One load script against the local service (bench/meeting.ts, bench/meetings.ts), in its own process on Lambda's node. */
-function localLoad(script: 'meeting' | 'meetings'): Record<string, any> {
+/**
+ * One load script against the local service (bench/meeting.ts, bench/meetings.ts, bench/events.ts), in its own
+ * process on Lambda's node.
+ */
+function localLoad(script: 'meeting' | 'meetings' | 'events'): Record<string, any> {
   const resultFile = join(TMP, `${script}.json`);
   rmSync(resultFile, { force: true });
   const result = spawnSync(
@@ -430,6 +440,77 @@ function localLoad(script: 'meeting' | 'meetings'): Record<string, any> {
 }
 const meetingLoad = () => localLoad('meeting');
 const meetingsLoad = () => localLoad('meetings');
+const eventsLoad = () => localLoad('events');
+
+/** The meeting-events targets (issue "Events", item 8), judged on both deliveries of bench/events.ts. */
+function eventsTargets(e: Record<string, any>): Target[] {
+  const runs = [e.beforeEnd, e.burst] as Record<string, any>[];
+  const countedAlike = (r: Record<string, any>) =>
+    JSON.stringify(Object.entries(r.dynamodbCalls).sort()) ===
+    JSON.stringify(Object.entries(r.dynamodbCallsCountedPerEvent).sort());
+  const stateDetail = (r: Record<string, any>) =>
+    `${r.state.mappingsDiffering} mappings differing, record ${r.state.roomEqual ? 'equal' : 'DIFFERENT'} (${r.state.mappings} mappings, ${r.state.withPresence} with presence, record ${r.state.room.state})`;
+  return [
+    {
+      ...target(
+        'events-dynamodb-writes',
+        `meeting events: ≤ ${TARGETS.eventsWritesPerEvent} DynamoDB write call per event, and per event besides MeetingEnded's purge (≤ ${TARGETS.eventsPurgeBatchWrites} BatchWriteItem of 25 deletes)`,
+        Math.max(...runs.map((r) => r.writesPerEvent)),
+        (v) =>
+          v <= TARGETS.eventsWritesPerEvent &&
+          runs.every(
+            (r) =>
+              r.maxWritesPerEventBesidesPurge <= TARGETS.eventsWritesPerEvent &&
+              r.purgeBatchWriteCalls.every((n: number) => n <= TARGETS.eventsPurgeBatchWrites) &&
+              countedAlike(r),
+          ),
+      ),
+      detail: runs
+        .map(
+          (r, i) =>
+            `${i ? 'burst' : 'before the end'} ${r.writesPerEvent.toFixed(2)} (${r.dynamodbWriteCalls} writes / ${r.events} events, at most ${r.maxWritesPerEventBesidesPurge} per event${r.purgeBatchWriteCalls.length ? `, purge ${r.purgeBatchWriteCalls.join(' + ')} BatchWriteItem` : ''})`,
+        )
+        .join('; '),
+    },
+    {
+      ...target(
+        'events-throughput',
+        `meeting events: ≥ ${TARGETS.eventsPerSecond} events applied per second (wall, ${e.concurrency} in flight, the whole local service in one process), none failed`,
+        Math.min(...runs.map((r) => r.eventsPerSecond)),
+        (v) => v >= TARGETS.eventsPerSecond && runs.every((r) => r.failed === 0 && r.failedAttempts === 0),
+      ),
+      detail: runs
+        .map(
+          (r, i) =>
+            `${i ? 'burst' : 'before the end'} ${Math.round(r.eventsPerSecond)}/s (${r.failed} failed; ${ms(r.cpuMs, 0)} CPU in ${ms(r.wallMs, 0)} wall)`,
+        )
+        .join(', '),
+    },
+    {
+      ...target(
+        'events-state-before-end',
+        `meeting events before MeetingEnded, shuffled with ${Math.round(e.duplicateShare * 100)}% duplicates: the ${e.attendees} attendees' presence and the record equal the ordered application's`,
+        e.beforeEnd.state.mappingsDiffering + (e.beforeEnd.state.roomEqual ? 0 : 1),
+        (v) =>
+          v === 0 &&
+          e.beforeEnd.state.equal &&
+          e.beforeEnd.state.mappings === e.attendees &&
+          e.beforeEnd.state.withPresence === e.attendees &&
+          e.beforeEnd.state.lastEventDiffering === 0,
+      ),
+      detail: stateDetail(e.beforeEnd),
+    },
+    {
+      ...target(
+        'events-state-burst',
+        `the whole burst with MeetingEnded, shuffled with ${Math.round(e.duplicateShare * 100)}% duplicates: the contract state equals the ordered application's (no mapping left, the record ended)`,
+        e.burst.state.mappingsDiffering + (e.burst.state.roomEqual ? 0 : 1),
+        (v) => v === 0 && e.burst.state.equal && e.burst.state.room.state === 'ended',
+      ),
+      detail: stateDetail(e.burst),
+    },
+  ];
+}
 
 /** The meetings-by-name targets (SERVICE.md "Meetings: one live meeting per ExternalMeetingId, race-free"). */
 function meetingsTargets(m: Record<string, any>): Target[] {
@@ -519,13 +600,48 @@ function synth() {
   };
 }
 
-/** `--only meetings` (or `--only=meetings`): the one section to run, for development. */
-function onlySection(): string | undefined {
+/** The sections that run alone. */
+const ONLY_SECTIONS = ['meetings', 'events'] as const;
+type OnlySection = (typeof ONLY_SECTIONS)[number];
+
+/** `--only meetings` (or `--only=meetings`), `--only events`: the one section to run, for development. */
+function onlySection(): OnlySection | undefined {
   const i = process.argv.findIndex((arg) => arg === '--only' || arg.startsWith('--only='));
   if (i < 0) return undefined;
   const value = process.argv[i].startsWith('--only=') ? process.argv[i].slice('--only='.length) : process.argv[i + 1];
-  if (value !== 'meetings') throw new Error(`--only: the sections that run alone are: meetings (got ${value})`);
-  return value;
+  if (!(ONLY_SECTIONS as readonly string[]).includes(value))
+    throw new Error(`--only: the sections that run alone are: ${ONLY_SECTIONS.join(', ')} (got ${value})`);
+  return value as OnlySection;
+}
+
+/** `--only events`: the meeting-events burst alone; its figures go to bench/tmp/events-only.json, not results.json. */
+function mainEventsOnly(): void {
+  const started = Date.now();
+  const loadBefore = loadavg()[0];
+  mkdirSync(TMP, { recursive: true });
+  progress(
+    "a 250-attendee meeting's burst of events against dynalite (about 30 s); bench/results.json is left as it is",
+  );
+  const events = roundAll(eventsLoad());
+  const targets = eventsTargets(events);
+  const results = {
+    command: 'npm run bench -- --only events',
+    runtimes: { lambda: { runtime: LAMBDA_RUNTIME, ...LAMBDA_NODE } },
+    machine: { cpus: cpus().length, loadAverageBefore: round(loadBefore, 2), loadAverageAfter: round(loadavg()[0], 2) },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    events,
+    targets,
+  };
+  writeFileSync(join(TMP, 'events-only.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const lines = [
+    `cdk-chime-join-service benchmark, events only: node ${LAMBDA_NODE.version}, ${results.machine.cpus} CPUs, load ${results.machine.loadAverageBefore} → ${results.machine.loadAverageAfter}, ${results.durationSeconds} s`,
+    '',
+    ...eventsSection(events),
+    '',
+    ...targets.map(targetLine),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.argv.includes('--strict') && targets.some((t) => t.pass === false)) process.exitCode = 1;
 }
 
 /** `--only meetings`: the meetings load alone; its figures go to bench/tmp/meetings-only.json, not results.json. */
@@ -557,7 +673,9 @@ function mainMeetingsOnly(): void {
 }
 
 async function main(): Promise<void> {
-  if (onlySection() === 'meetings') return mainMeetingsOnly();
+  const only = onlySection();
+  if (only === 'meetings') return mainMeetingsOnly();
+  if (only === 'events') return mainEventsOnly();
   const started = Date.now();
   const loadBefore = loadavg()[0];
   mkdirSync(TMP, { recursive: true });
@@ -589,6 +707,8 @@ async function main(): Promise<void> {
   const load = meetingLoad();
   progress('meetings by name: first joins, joins of a live meeting, 2 × 100 concurrent joins (about 10 s)');
   const meetings = meetingsLoad();
+  progress("meeting events: a 250-attendee meeting's burst, shuffled with duplicates, 8 in flight (about 30 s)");
+  const events = eventsLoad();
   progress(`consumer synth: ${SYNTH_ROUNDS} × 2 cdk synth`);
   const synthesis = synth();
 
@@ -666,6 +786,7 @@ async function main(): Promise<void> {
       (v) => v <= TARGETS.synthVsBareL2,
     ),
     ...meetingsTargets(meetings),
+    ...eventsTargets(events),
   ];
 
   const results = {
@@ -700,6 +821,8 @@ async function main(): Promise<void> {
       meetings:
         "a fresh local service (emulator + dynalite behind a counting proxy), POST /join only. firstJoin: 10 joins of 10 new names, one at a time; liveJoin: a second user joins each of those rooms, one at a time; Chime calls counted by the emulator (every request), DynamoDB calls by the proxy (every call on the wire, retries included); *Max/*Min over the joins, profiles groups joins that made the same calls. rush: 100 POST /join of one new name sent at once, CreateMeeting token bucket 10/s burst 10, each caller answered once (no retries); meetingsCreated = the emulator's MeetingStarted events of that name; latency from send to answer; cpuMs = CPU time of the process that runs the whole local service (handlers, emulator, dynalite, proxy) meanwhile; lost = callers told they joined whose attendee Chime does not hold or that have no mapping. rushAfterEnd: emulator.endMeeting of that meeting (the service is not told), then the same 100 users at once; createAttendeeFailed = CreateAttendee calls that met the ended meeting",
       synth: `cdk synth (CLI wall time) of bench/synth/construct-app.ts vs bench/synth/l2-app.ts, ${SYNTH_ROUNDS} interleaved rounds`,
+      events:
+        "a fresh local service (emulator + dynalite behind a counting proxy, its own delivery of the emulator's events off); a 250-attendee meeting made through POST /join and one batch request; the burst (fixed seed eventsSeed): per attendee AttendeeAdded, AttendeeJoined, 0-2 x (AttendeeDropped, AttendeeJoined), AttendeeLeft, then MeetingEnded; each delivery (beforeEnd: all but MeetingEnded; burst: all) goes to its own copy of the tables as the API left them, in a random order (orderSeed) with 10% duplicates drawn from its events, applied by lambda/meeting-events.ts applyMeetingEvent with the handlers' DynamoDB client, 8 events in flight, a failed event retried twice as Lambda would; dynamodbCalls = the proxy's count (on the wire, retries included), dynamodbCallsCountedPerEvent = the same counted per event around the client's send; writes = UpdateItem, PutItem, DeleteItem, BatchWriteItem, TransactWriteItems calls; maxWritesPerEventBesidesPurge leaves out MeetingEnded's BatchWriteItem calls (purgeBatchWriteCalls, one entry per MeetingEnded delivered); eventsPerSecond = events / wallMs of the delivery, eventsPerCpuSecond = events / cpuMs; p50/p99 per event from its start to its end (queueing in the one process included); cpuMs = this process's CPU time meanwhile; state = the contract state of test/consistency/event-order.test.ts (mappings with presence, the room's record) against the same events applied once each in timestamp order, one at a time, to another copy; itemsWithoutMapping = the meeting's items left that map no attendee (not part of the contract state); lastEventDiffering = attendees whose presence is not their last generated event",
     },
     bundles: sizes,
     coldLoad: roundAll(cold),
@@ -711,6 +834,7 @@ async function main(): Promise<void> {
     concurrentJoins: roundAll(rush),
     synth: roundAll(synthesis),
     meetings: roundAll(meetings),
+    events: roundAll(events),
     targets,
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -876,12 +1000,44 @@ function table(r: any): string {
   lines.push('');
   lines.push(...meetingsSection(r.meetings));
   lines.push('');
+  lines.push(...eventsSection(r.events));
+  lines.push('');
   for (const t of r.targets as Target[]) lines.push(targetLine(t));
   return `${lines.join('\n')}\n`;
 }
 
 const targetLine = (t: Target) =>
   t.pass === null ? `SKIP  ${t.description}` : `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.detail ?? t.actual}`;
+
+/** The meeting-events section of the output. */
+function eventsSection(e: Record<string, any>): string[] {
+  const calls = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ') || 'none';
+  const tally = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+  const delivery = (label: string, r: Record<string, any>) => [
+    `  ${label}: ${r.events} events (${r.distinctEvents} + ${r.duplicates} duplicates): ${tally(r.outcomes)}${r.failed ? `, ${r.failed} FAILED` : ''}`,
+    `    ${Math.round(r.eventsPerSecond)} events/s: ${ms(r.wallMs, 0)} wall, ${ms(r.cpuMs, 0)} CPU in the one process (${Math.round(r.eventsPerCpuSecond)} events per CPU second); per event p50 ${ms(r.p50Ms, 0)}, p99 ${ms(r.p99Ms, 0)}`,
+    `    DynamoDB ${calls(r.dynamodbCalls)}: ${r.dynamodbWriteCalls} write calls, ${r.writesPerEvent.toFixed(2)} per event, at most ${r.maxWritesPerEventBesidesPurge} per event${r.purgeBatchWriteCalls.length ? ` besides the purge (${r.purgeBatchWriteCalls.join(' + ')} BatchWriteItem for ${r.purgeBatchWriteCalls.length} MeetingEnded)` : ''}`,
+    `    ${Object.entries(r.perType as Record<string, Record<string, any>>)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, t]) => `${type} ${t.events} (${tally(t.outcomes)})`)
+      .join('; ')}`,
+    `    against the ordered application: ${r.state.equal ? 'equal' : 'DIFFERENT'}: ${r.state.mappings} mappings (${r.state.withPresence} with presence; ordered ${r.state.mappingsOrdered}), ${r.state.mappingsDiffering} differing; record ${r.state.room.state}${r.state.room.endedAt ? ` at ${r.state.room.endedAt}` : ''}, ${r.state.roomEqual ? 'equal' : 'DIFFERENT'}`,
+    `    items of the meeting left that map no attendee: ${r.state.itemsWithoutMapping} (ordered: ${r.state.itemsWithoutMappingOrdered})`,
+  ];
+  return [
+    `meeting events: ${e.attendees} attendees, ${Object.values(e.eventsByType as Record<string, number>).reduce((a, b) => a + b, 0)} distinct events (${tally(e.eventsByType)}), ${e.concurrency} in flight, ${Math.round(e.duplicateShare * 100)}% duplicates, order seed ${e.orderSeed}`,
+    ...delivery('before MeetingEnded', e.beforeEnd),
+    `    presence of the ${e.attendees} attendees against their last generated event: ${e.beforeEnd.state.lastEventDiffering} differing`,
+    ...delivery('the whole burst', e.burst),
+  ];
+}
 
 /** The meetings-by-name section of the output. */
 function meetingsSection(m: Record<string, any>): string[] {

@@ -6,7 +6,7 @@ import { BatchCreateAttendeeCommand, type CreateAttendeeError } from '@aws-sdk/c
 import { CHIME_BATCH_CHUNK_SIZE } from '../lib/contract';
 import { JoinServiceOperation } from '../lib/operations';
 import { mappingOf, recordJoins } from './shared/attendee-store';
-import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
+import { attendeeForCaller, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
@@ -15,7 +15,7 @@ import { validateBatchCreateAttendee } from './shared/validation';
 export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
   const { meetingId, attendees } = validateBatchCreateAttendee(request);
   const tagsOf = new Map(attendees.map((attendee) => [attendee.externalUserId, attendee.tags]));
-  const created: ReturnType<typeof attendeeWithJoinToken>[] = [];
+  const created: ReturnType<typeof attendeeForCaller>[] = [];
   const errors: CreateAttendeeError[] = [];
   // One chunk at a time, its mappings written before the next chunk is created: when a later chunk fails as a
   // whole, every attendee created so far already has its mapping.
@@ -43,7 +43,8 @@ export async function batchCreateAttendee(request: JoinRequest, deps: Deps): Pro
           ErrorMessage: outcome.message,
         });
       } else {
-        created.push(attendeeWithJoinToken(attendee));
+        // Every mapping has its outcome (recordJoins throws otherwise); without one, no token is the safe answer.
+        created.push(attendeeForCaller(attendee, request.identity, outcome ?? 'unchanged'));
       }
     });
     errors.push(

@@ -5,7 +5,7 @@
 import { CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
 import { mappingOf, recordJoin } from './shared/attendee-store';
-import { attendeeWithJoinToken, forgetMeetingIfGone } from './shared/chime';
+import { attendeeForCaller, forgetMeetingIfGone } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
@@ -37,7 +37,10 @@ export async function createAttendee(request: JoinRequest, deps: Deps): Promise<
   return {
     statusCode: outcome === 'created' ? 201 : 200,
     // joined is defined: mappingOf refuses an answer without an attendee.
-    body: { Attendee: attendeeWithJoinToken(joined!), ...(meeting.value && { Meeting: meeting.value.Meeting }) },
+    body: {
+      Attendee: attendeeForCaller(joined!, request.identity, outcome),
+      ...(meeting.value && { Meeting: meeting.value.Meeting }),
+    },
   };
 }
 

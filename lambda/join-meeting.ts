@@ -7,7 +7,7 @@
 import { CreateAttendeeCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { JoinServiceOperation } from '../lib/operations';
 import { mappingOf, recordJoin } from './shared/attendee-store';
-import { attendeeWithJoinToken } from './shared/chime';
+import { attendeeForCaller } from './shared/chime';
 import { awsDeps, type Deps } from './shared/clients';
 import { isChimeNotFound, JoinServiceError } from './shared/errors';
 import { type JoinRequest, type JoinResponse, lambdaHandler } from './shared/http';
@@ -54,7 +54,7 @@ export async function joinMeeting(request: JoinRequest, deps: Deps): Promise<Joi
     return {
       statusCode: outcome === 'created' ? 201 : 200,
       // joined is defined: mappingOf refuses an answer without an attendee.
-      body: { Meeting: live.meeting, Attendee: attendeeWithJoinToken(joined!) },
+      body: { Meeting: live.meeting, Attendee: attendeeForCaller(joined!, identity, outcome) },
     };
   }
 }

@@ -34,7 +34,7 @@ export async function applyMeetingEvent(event: unknown, deps: EventDeps): Promis
       );
       break;
     case 'attendee-deleted':
-      await recordRemoved(
+      outcome = await recordRemoved(
         deps,
         { externalUserId: detail.externalUserId!, meetingId: detail.meetingId },
         detail.attendeeId!,

@@ -9,8 +9,14 @@
 /** GUIDs (MeetingId, AttendeeId), as the Chime SDK Meetings model describes them, anchored. */
 export const GUID_PATTERN = '^[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}$';
 
-/** ExternalUserId character set (a seed rule the service model does not carry). */
-export const EXTERNAL_USER_ID_PATTERN = '^[-_&@+=,(){}\\[\\]\\/«».:|\'"#a-zA-Z0-9À-ÿ\\s]*$';
+/** ExternalUserId's characters other than whitespace (the seed rule; the service model does not carry it). */
+const EXTERNAL_USER_ID_CHARACTER = '[-_&@+=,(){}\\[\\]\\/«».:|\'"#a-zA-Z0-9À-ÿ]';
+/**
+ * ExternalUserId (and ExternalMeetingId): the seed rule's characters with one deliberate change. Chime admits any
+ * whitespace (`\s`); we admit only the plain space, and never first or last, so no two ids differ by an invisible
+ * or look-alike character (NBSP, U+2000–U+200A, U+2028, U+3000, U+FEFF) or by a space at either end.
+ */
+export const EXTERNAL_USER_ID_PATTERN = `^${EXTERNAL_USER_ID_CHARACTER}(?:(?:${EXTERNAL_USER_ID_CHARACTER}| )*${EXTERNAL_USER_ID_CHARACTER})?$`;
 export const EXTERNAL_USER_ID_MIN_LENGTH = 2;
 export const EXTERNAL_USER_ID_MAX_LENGTH = 64;
 /** Chime reserves this prefix, in any letter case. */

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   // Without the identity header, identity-headers mode answers 401: the hint must be a request that works.
   const asAlice = identityHeaders ? ` -H '${IDENTITY_HEADERS.externalUserId}: alice'` : '';
   console.log(
-    `  try: curl -s -X POST ${service.url}/join${asAlice} -d '{"ExternalMeetingId":"${DEMO_ROOM}","ExternalUserId":"alice"}'`,
+    `  try: curl -s -X POST ${service.url}/join${asAlice} -H 'Content-Type: application/json' -d '{"ExternalMeetingId":"${DEMO_ROOM}","ExternalUserId":"alice"}'`,
   );
 
   const shutdown = () => {

@@ -8,13 +8,26 @@
 //   machine), so it comes and goes with the load.
 // CI regenerates the snapshot and fails if it differs from the committed one.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const snapshot = join('test', 'integ.join-service.snapshot');
 const outdir = join(root, snapshot);
+
+// The integ app imports '../lib', which resolves to jsii's compiled lib/*.js when they exist: refuse to snapshot a
+// build older than its sources (run `npm run build` first), or the snapshot would show stale code.
+const libDir = join(root, 'lib');
+const newest = (dir, ext) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'))
+    .reduce((max, f) => Math.max(max, statSync(join(dir, f)).mtimeMs), 0);
+const builtAt = newest(libDir, '.js');
+if (builtAt > 0 && newest(libDir, '.ts') > builtAt) {
+  console.error('lib/*.js is older than lib/*.ts: run `npm run build` first, then `npm run integ:snapshot`.');
+  process.exit(1);
+}
 
 rmSync(outdir, { recursive: true, force: true });
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_STACK_TRACE: '1' };

@@ -13,6 +13,7 @@ import type { Attendee, AttendeeCapabilities } from '@aws-sdk/client-chime-sdk-m
 import {
   type AttributeValue,
   BatchWriteItemCommand,
+  DeleteItemCommand,
   GetItemCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -78,6 +79,13 @@ const PRESENCE_ATTENDEE = 'PresenceAttendeeId';
 const PRESENCE_STATE = 'PresenceState';
 const PRESENCE_SINCE = 'PresenceSince';
 const PRESENCE_RANK = 'PresenceRank';
+const ENDED_AT = 'EndedAt';
+/**
+ * The partition key of a meeting's end marker (sort key: the MeetingId). `aws:` begins no ExternalUserId (Chime
+ * reserves it, and validation refuses it), so the marker is never a user's item. It lets an event that arrives after
+ * the meeting's end, and would write a new item, see that the meeting is gone (see recordPresence).
+ */
+export const MEETING_ENDED_MARKER = 'aws:meeting-ended';
 /** Events of one attendee with the same timestamp are ordered by state, so any order of arrival ends alike. */
 const PRESENCE_RANKS: Record<PresenceState, number> = { Joined: 1, Dropped: 2, Left: 3 };
 
@@ -209,9 +217,14 @@ export async function unmarkRemoving(deps: StoreDeps, key: MappingKey, attendeeI
 /**
  * Records that Chime no longer holds an attendee: its mapping goes (only if it still points at it: a newer join's
  * mapping stays) and the attendee is recorded as removed, so a join that got it from Chime earlier cannot write it
- * back. The record outlives any such join: it expires with the item.
+ * back. The record outlives any such join: it expires with the item. 'stale' when the meeting has ended and the
+ * item was gone already: nothing is written.
  */
-export async function recordRemoved(deps: ClockedStoreDeps, key: MappingKey, attendeeId: string): Promise<void> {
+export async function recordRemoved(
+  deps: ClockedStoreDeps,
+  key: MappingKey,
+  attendeeId: string,
+): Promise<'applied' | 'stale'> {
   const input = (withMapping: boolean): UpdateItemCommandInput => ({
     TableName: deps.config.tableName,
     Key: keyOf(key),
@@ -236,8 +249,13 @@ export async function recordRemoved(deps: ClockedStoreDeps, key: MappingKey, att
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
     // The item maps another attendee, or none: record the removal only.
-    await deps.dynamodb.send(new UpdateItemCommand(input(false)));
+    const { Attributes } = await deps.dynamodb.send(
+      new UpdateItemCommand({ ...input(false), ReturnValues: 'ALL_OLD' }),
+    );
+    // A new item, of a meeting that has ended: taken back (its removal record has nothing left to protect).
+    if (!Attributes && (await undoIfMeetingEnded(deps, key))) return 'stale';
   }
+  return 'applied';
 }
 
 /**
@@ -254,7 +272,7 @@ export async function recordPresence(
   timestampMs: number,
 ): Promise<'applied' | 'stale'> {
   try {
-    await deps.dynamodb.send(
+    const answer = await deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.config.tableName,
         Key: keyOf(key),
@@ -279,8 +297,11 @@ export async function recordPresence(
           ':rank': { N: String(PRESENCE_RANKS[state]) },
           ':exp': { N: String(expiresAt(deps, deps.now())) },
         },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    // A new item: the event beat the join's write, or came after the meeting ended and its items were removed.
+    if (!answer.Attributes && (await undoIfMeetingEnded(deps, key))) return 'stale';
     return 'applied';
   } catch (err) {
     if (isConditionalCheckFailed(err)) return 'stale';
@@ -371,7 +392,56 @@ export async function findMeetingMapping(
   return found;
 }
 
-/** Removes every item of a meeting Chime no longer knows (ended or never existed). */
+/**
+ * A meeting ended: its end marker is written first, then every item of the meeting is removed. An event that
+ * arrives later and would write a new item finds the marker and takes its write back (undoIfMeetingEnded).
+ */
+export async function endMeetingMappings(deps: ClockedStoreDeps, meetingId: string, endedAt: Date): Promise<void> {
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf({ externalUserId: MEETING_ENDED_MARKER, meetingId }),
+      UpdateExpression: 'SET #ended = if_not_exists(#ended, :ended), #exp = :exp',
+      ExpressionAttributeNames: { '#ended': ENDED_AT, '#exp': EXPIRES_AT },
+      ExpressionAttributeValues: {
+        ':ended': { S: endedAt.toISOString() },
+        ':exp': { N: String(expiresAt(deps, deps.now())) },
+      },
+    }),
+  );
+  await deleteMeetingMappings(deps, meetingId);
+}
+
+/**
+ * After a write created an item: if the meeting has ended (its marker is there), the item is removed again, on
+ * condition it still maps no attendee, and the answer is true. The marker is written before the end's purge, so a
+ * write the purge could not see finds the marker here.
+ */
+async function undoIfMeetingEnded(deps: StoreDeps, key: MappingKey): Promise<boolean> {
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({
+      TableName: deps.config.tableName,
+      Key: keyOf({ externalUserId: MEETING_ENDED_MARKER, meetingId: key.meetingId }),
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return false;
+  try {
+    await deps.dynamodb.send(
+      new DeleteItemCommand({
+        TableName: deps.config.tableName,
+        Key: keyOf(key),
+        ConditionExpression: 'attribute_not_exists(#a)',
+        ExpressionAttributeNames: { '#a': ATTENDEE_ID },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  return true;
+}
+
+/** Removes every item of a meeting Chime no longer knows (ended or never existed), its end marker apart. */
 export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string): Promise<void> {
   await queryPages(
     deps,
@@ -385,7 +455,10 @@ export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string):
     async (items) => {
       await writeBatches(
         deps,
-        items.map((item) => ({ DeleteRequest: { Key: keyOf(keyFromItem(item)) } })),
+        items
+          .map(keyFromItem)
+          .filter((key) => key.externalUserId !== MEETING_ENDED_MARKER)
+          .map((key) => ({ DeleteRequest: { Key: keyOf(key) } })),
       );
       return false;
     },

@@ -15,7 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { chimeRegion, type HandlerConfig, handlerConfig } from './config';
 import { currentCounters } from './metrics';
-import { boundedRetryStrategy } from './retry';
+import { type BoundedRetryOptions, boundedRetryStrategy } from './retry';
 import { Sha256 } from './sha256';
 
 /** Per-attempt limits: 3 attempts of 3 s plus 1.5 s of backoff fit the single-operation functions' 15 s timeout. */
@@ -37,8 +37,11 @@ let chime: ChimeSDKMeetingsClient | undefined;
 let dynamodb: DynamoDBClient | undefined;
 
 export const chimeClient = () =>
-  (chime ??= countThrottles(leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion())), 'chime')));
-export const dynamodbClient = () => (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined)), 'dynamodb'));
+  (chime ??= countThrottles(
+    leanClient(new ChimeSDKMeetingsClient(clientOptions(chimeRegion(), { retryThrottling: false })), 'chime'),
+  ));
+export const dynamodbClient = () =>
+  (dynamodb ??= leanClient(new DynamoDBClient(clientOptions(undefined, { retryThrottling: true })), 'dynamodb'));
 
 // Types only: the EventBridge client is built in event-bus.ts, so no other bundle carries it.
 type SdkClient = ChimeSDKMeetingsClient | DynamoDBClient | EventBridgeClient;
@@ -138,10 +141,10 @@ export const awsTableDeps: TableDeps = {
  * `AWS_ENDPOINT_URL_<SERVICE>` variables local runs set). Retries and per-attempt timeouts are bounded so a call
  * ends, as our own JSON error, well inside the function's timeout.
  */
-function clientOptions(region: string | undefined) {
+function clientOptions(region: string | undefined, retry: BoundedRetryOptions) {
   return {
     ...(region && { region }),
-    retryStrategy: boundedRetryStrategy(),
+    retryStrategy: boundedRetryStrategy(retry),
     // SigV4's hashes without a native object per digest (see sha256.ts).
     sha256: Sha256,
     // Resolve each command's middleware stack once per container, not on every call (~15% of a warm join's time).

@@ -4,7 +4,7 @@
  * name makes a new one, and the meeting's mappings are removed. And who may read a meeting: administrators and
  * members.
  */
-import { deleteMeetingMappings, isMember, type StoreDeps } from './attendee-store';
+import { endMeetingMappings, isMember, type StoreDeps } from './attendee-store';
 import type { Deps } from './clients';
 import { JoinServiceError } from './errors';
 import { findMeetingRecord, recordEnded } from './meeting-store';
@@ -17,10 +17,11 @@ export async function closeMeeting(
   options: { endedAt?: Date; onlyIfClosedHere?: boolean } = {},
 ): Promise<void> {
   const name = externalMeetingId ?? (await findMeetingRecord(deps, meetingId))?.externalMeetingId;
-  const closedHere = name ? await recordEnded(deps, name, meetingId, options.endedAt ?? deps.now()) : true;
+  const endedAt = options.endedAt ?? deps.now();
+  const closedHere = name ? await recordEnded(deps, name, meetingId, endedAt) : true;
   // Joins that all met the same end leave the clean-up to the one that closed the record (an event or the sweep
   // clean up too, should that one fail).
-  if (closedHere || !options.onlyIfClosedHere) await deleteMeetingMappings(deps, meetingId);
+  if (closedHere || !options.onlyIfClosedHere) await endMeetingMappings(deps, meetingId, endedAt);
 }
 
 /** Administrators, or a caller who holds an attendee in the meeting. */

@@ -11,7 +11,6 @@ import {
   ECHO_REDUCTION_VALUES,
   EXTERNAL_MEETING_ID_MAX_LENGTH,
   EXTERNAL_MEETING_ID_MIN_LENGTH,
-  EXTERNAL_USER_ID_RESERVED_PREFIX,
   HIGH_RESOLUTION_MAX_ATTENDEES,
   MEDIA_PLACEMENT_NETWORK_TYPES,
   MEDIA_REGIONS,
@@ -37,7 +36,7 @@ import {
   type AttendeeInput,
   attendeeInput,
   boundedString,
-  EXTERNAL_USER_ID,
+  externalId,
   guid,
   jsonObject,
   jsonObjectBody,
@@ -126,18 +125,8 @@ export function capabilitiesWithin(
 }
 
 function externalMeetingId(value: unknown, field: string): string {
-  const id = boundedString(value, field, EXTERNAL_MEETING_ID_MIN_LENGTH, EXTERNAL_MEETING_ID_MAX_LENGTH);
   // The model documents the same character set and reserved prefix as for ExternalUserId.
-  if (!EXTERNAL_USER_ID.test(id)) {
-    throw badRequest(
-      `${field} may contain only letters (a-z, A-Z, À-ÿ), digits, whitespace and -_&@+=,(){}[]/«».:|'"#`,
-    );
-  }
-  const prefix = EXTERNAL_USER_ID_RESERVED_PREFIX;
-  if (id.slice(0, prefix.length).toLowerCase() === prefix) {
-    throw badRequest(`${field} must not begin with "${prefix}" in any letter case (reserved by AWS)`);
-  }
-  return id;
+  return externalId(value, field, EXTERNAL_MEETING_ID_MIN_LENGTH, EXTERNAL_MEETING_ID_MAX_LENGTH);
 }
 
 function createFields(body: Record<string, unknown>, allowedRegions: readonly string[]): MeetingCreateFields {

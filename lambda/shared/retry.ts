@@ -7,7 +7,11 @@
  * - a server's Retry-After hint is not slept on (the SDK would wait up to 5 s more per retry): once the attempts
  *   are spent the handler answers 429/503 and passes the hint on to its caller instead;
  * - Chime's LimitExceededException (the fixed 250-attendee cap), which the SDK classes as throttling, is never
- *   retried: waiting cannot help.
+ *   retried: waiting cannot help;
+ * - for the Chime client, throttling is not retried at all (`retryThrottling: false`): Chime's rate is the
+ *   account's, shared by every caller, and retries multiply one caller's share (two calls tried three times each
+ *   made 5.8 Chime calls per throttled request). A throttled request answers 429 with Retry-After at once, so one
+ *   API request makes at most as many Chime calls as its route needs (two at most).
  * Throttled attempts are counted by a middleware (clients.ts), not here.
  */
 import { StandardRetryStrategy } from '@smithy/core/retry';
@@ -33,7 +37,14 @@ export class BoundedBackoff {
   }
 }
 
-export function boundedRetryStrategy(random: () => number = Math.random): RetryStrategyV2 {
+export interface BoundedRetryOptions {
+  /** Whether throttled attempts are retried (DynamoDB: yes; Chime: no). @default true */
+  readonly retryThrottling?: boolean;
+  readonly random?: () => number;
+}
+
+export function boundedRetryStrategy(options: BoundedRetryOptions = {}): RetryStrategyV2 {
+  const { retryThrottling = true, random = Math.random } = options;
   // Tokens pass through unchanged: the SDK hands back the ones this strategy issued.
   const standard = new StandardRetryStrategy({ maxAttempts: MAX_ATTEMPTS, backoff: new BoundedBackoff(random) });
   return {
@@ -42,6 +53,7 @@ export function boundedRetryStrategy(random: () => number = Math.random): RetryS
       const name = (info.error as { name?: unknown } | undefined)?.name;
       // Throwing makes the SDK rethrow the service's own error.
       if (typeof name === 'string' && NEVER_RETRIED.has(name)) throw new Error('not retryable');
+      if (!retryThrottling && info.errorType === 'THROTTLING') throw new Error('throttling is not retried');
       return standard.refreshRetryTokenForRetry(token, { ...info, retryAfterHint: undefined });
     },
     recordSuccess: (token: StandardRetryToken) => standard.recordSuccess(token),

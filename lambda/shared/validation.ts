@@ -133,6 +133,15 @@ export function validateDeleteAttendee(request: JoinRequest): DeleteAttendeeInpu
 export function jsonObjectBody(request: JoinRequest): Record<string, unknown> {
   const { body, isBase64Encoded } = request;
   if (body === null || body === '') return {};
+  // API Gateway validates a body against the route's model only for the content types the model is registered
+  // for, and a cross-site form can post text/plain without a preflight: a body must say it is JSON.
+  if (!isJsonMediaType(request.headers['content-type'])) {
+    throw new JoinServiceError(
+      415,
+      'UnsupportedMediaType',
+      'A request body must be JSON, sent with Content-Type: application/json',
+    );
+  }
   let text = body;
   if (isBase64Encoded) {
     const bytes = Buffer.from(body, 'base64');
@@ -152,6 +161,12 @@ export function jsonObjectBody(request: JoinRequest): Record<string, unknown> {
     throw badRequest('body must be valid JSON');
   }
   return jsonObject(parsed, 'body');
+}
+
+/** `application/json`, or a JSON-based `application/<name>+json`, with any parameters (`; charset=utf-8`). */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 const payloadTooLarge = () =>
@@ -189,10 +204,16 @@ export function attendeeInput(
 }
 
 export function validExternalUserId(value: unknown, field: string): string {
-  const id = boundedString(value, field, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_MAX_LENGTH);
+  return externalId(value, field, EXTERNAL_USER_ID_MIN_LENGTH, EXTERNAL_USER_ID_MAX_LENGTH);
+}
+
+/** An ExternalUserId or ExternalMeetingId: the same characters and reserved prefix, each its own lengths. */
+export function externalId(value: unknown, field: string, minLength: number, maxLength: number): string {
+  const id = boundedString(value, field, minLength, maxLength);
   if (!EXTERNAL_USER_ID.test(id)) {
     throw badRequest(
-      `${field} may contain only letters (a-z, A-Z, À-ÿ), digits, whitespace and -_&@+=,(){}[]/«».:|'"#`,
+      `${field} may contain only letters (a-z, A-Z, À-ÿ), digits, -_&@+=,(){}[]/«».:|'"# and spaces, ` +
+        'neither first nor last (no other whitespace)',
     );
   }
   const prefix = EXTERNAL_USER_ID_RESERVED_PREFIX;

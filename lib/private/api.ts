@@ -86,15 +86,16 @@ export function addMethods(
     const requestParameters: Record<string, boolean> = {};
     for (const name of pathParameterNames(row.path)) requestParameters[`method.request.path.${name}`] = true;
     for (const name of row.query) requestParameters[`method.request.querystring.${name}`] = false;
-    const requestModels = row.body
-      ? {
-          'application/json': api.addModel(`${row.id}Model`, {
-            contentType: 'application/json',
-            modelName: row.body,
-            schema: requestBodySchema(row.body, authorization),
-          }),
-        }
-      : undefined;
+    const model =
+      row.body &&
+      api.addModel(`${row.id}Model`, {
+        contentType: 'application/json',
+        modelName: row.body,
+        schema: requestBodySchema(row.body, authorization),
+      });
+    // API Gateway validates a body only against the model of its content type; `$default` applies the model to
+    // every other type too, so no Content-Type skips the edge validation (the handlers then answer 415).
+    const requestModels = model ? { 'application/json': model, $default: model } : undefined;
     const integration = new apigateway.LambdaIntegration(functionOf(row), { allowTestInvoke: false });
     const method = api.root.resourceForPath(row.path).addMethod(row.method, integration, {
       ...authorization.methodOptions,

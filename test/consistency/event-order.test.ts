@@ -74,6 +74,13 @@ async function contractState(deps: EventDeps) {
   return { mappings, room: { state: room.State?.S, meetingId: room.MeetingId?.S, endedAt: room.EndedAt?.S } };
 }
 
+/** Every item of the attendee table, by key: mappings, records of removed attendees, presence, the end marker. */
+async function itemKeys(deps: EventDeps) {
+  return (await scanTable(client, deps.config.tableName))
+    .map((item) => `${item.ExternalUserId.S} ${item.MeetingId.S}`)
+    .sort();
+}
+
 const chimeEvent = (eventType: string, timestamp: number, attendee?: number) => ({
   version: '0',
   source: 'aws.chime',
@@ -146,6 +153,8 @@ it('ends every permutation with duplicates of a meeting’s events in the state 
       for (const event of permuted(events, generated.seed, generated.duplicates))
         await applyMeetingEvent(event, shuffled);
       expect(await contractState(shuffled)).toEqual(await contractState(ordered));
+      // Beyond the contract: the same items exist (no event after the end brings one back).
+      expect(await itemKeys(shuffled)).toEqual(await itemKeys(ordered));
     }),
     { numRuns: 60 },
   );
@@ -173,4 +182,23 @@ it('applies presence, removal and the end as the events say, in order', async ()
     mappings: [],
     room: { state: 'ended', meetingId: MEETING_ID, endedAt: new Date(30).toISOString() },
   });
+});
+
+it('takes back what an event arriving after the meeting ended would write: stale, nothing republished, no item', async () => {
+  const deps = await freshService(1);
+  const published: unknown[] = [];
+  const withBus: EventDeps = {
+    ...deps,
+    config: { ...deps.config, eventBusName: 'service-events' },
+    bus: { publish: async (events) => void published.push(...events) },
+  };
+  for (const event of [chimeEvent('AttendeeJoined', 10, 0), chimeEvent('MeetingEnded', 30)])
+    expect(await applyMeetingEvent(event, withBus)).toBe('applied');
+  expect(await itemKeys(deps)).toEqual([`aws:meeting-ended ${MEETING_ID}`]);
+  published.length = 0;
+  // Older than the end, delivered after it: a presence change, and the deletion of another attendee.
+  expect(await applyMeetingEvent(chimeEvent('AttendeeLeft', 20, 0), withBus)).toBe('stale');
+  expect(await applyMeetingEvent(chimeEvent('AttendeeDeleted', 25, 1), withBus)).toBe('stale');
+  expect(await itemKeys(deps)).toEqual([`aws:meeting-ended ${MEETING_ID}`]);
+  expect(published).toEqual([]);
 });

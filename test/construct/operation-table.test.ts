@@ -77,6 +77,7 @@ describe.each(rows)('%s', (operation, row) => {
     expect(method!.Properties.RequestParameters).toEqual(expected);
     if (row.body) {
       const modelId = (method!.Properties.RequestModels['application/json'] as { Ref: string }).Ref;
+      expect(method!.Properties.RequestModels.$default).toEqual({ Ref: modelId });
       expect(template.findResources('AWS::ApiGateway::Model')[modelId].Properties.Name).toBe(row.body);
     } else {
       expect(method!.Properties.RequestModels).toBeUndefined();

@@ -106,3 +106,37 @@ describe('an administrator', () => {
     expect((await call('DELETE', `/meetings/${meetingId}/attendees/${bob.AttendeeId}`, ADMIN)).status).toBe(204);
   });
 });
+
+// A JoinToken reaches only the user it belongs to (the IAM side: join-tokens.test.ts).
+describe('join tokens', () => {
+  const tokenOf = (user: string) =>
+    service.emulator!.attendees(meetingId).find((a) => a.ExternalUserId === user)!.JoinToken!;
+
+  it('a user re-joining gets their own JoinToken again (by MeetingId and by name)', async () => {
+    const first = await call('POST', `/meetings/${meetingId}/attendees`, ALICE, {});
+    const again = await call('POST', `/meetings/${meetingId}/attendees`, ALICE, {});
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body.Attendee.JoinToken).toBe(tokenOf('alice'));
+
+    const name = `tokens-${meetingId}`;
+    const byName = await call('POST', '/join', ALICE, { ExternalMeetingId: name });
+    const byNameAgain = await call('POST', '/join', ALICE, { ExternalMeetingId: name });
+    expect([byName.status, byNameAgain.status]).toEqual([201, 200]);
+    expect(byNameAgain.body.Attendee.JoinToken).toBe(byName.body.Attendee.JoinToken);
+  });
+
+  it("an administrator's batch naming a user who already joined gets no JoinToken of that user, only the new users'", async () => {
+    await call('POST', `/meetings/${meetingId}/attendees`, ALICE, {});
+    const batch = await call('POST', `/meetings/${meetingId}/attendees/batch`, ADMIN, {
+      Attendees: [{ ExternalUserId: 'alice' }, { ExternalUserId: 'erin' }],
+    });
+    expect(batch.status).toBe(200);
+    const byUser = Object.fromEntries(
+      batch.body.Attendees.map((a: { ExternalUserId: string }) => [a.ExternalUserId, a]),
+    );
+    expect(byUser.alice).not.toHaveProperty('JoinToken');
+    expect(JSON.stringify(batch.body)).not.toContain(tokenOf('alice'));
+    // The administrator created erin's attendee: that token is theirs to hand on.
+    expect(byUser.erin.JoinToken).toBe(tokenOf('erin'));
+  });
+});

@@ -80,10 +80,12 @@ interface StricterRule {
   readonly witness: { attendee: AttendeeRaw } | { batch: BatchRaw } | { list: ListRaw };
 }
 
+/** Whitespace Chime's pattern admits (`\s`) and ours does not: any but the plain space, or a space at either end. */
+const hasRefusedWhitespace = (id: unknown) => typeof id === 'string' && (/[^\S ]/u.test(id) || /^ | $/.test(id));
+
 /**
- * Where our validation is deliberately stricter than Chime's. To make ours stricter (for example, the coming rule
- * that ExternalUserId admits the plain space but no other whitespace, where Chime's pattern admits `\s`), add an
- * entry here with a witness; the test then allows that one direction for the inputs the entry names.
+ * Where our validation is deliberately stricter than Chime's. To make ours stricter, add an entry here with a
+ * witness; the test then allows that one direction for the inputs the entry names.
  */
 const DELIBERATELY_STRICTER: readonly StricterRule[] = [
   {
@@ -108,6 +110,12 @@ const DELIBERATELY_STRICTER: readonly StricterRule[] = [
     witness: {
       batch: { meetingId: MEETING_ID, body: { Attendees: [{ ExternalUserId: 'twice' }, { ExternalUserId: 'twice' }] } },
     },
+  },
+  {
+    rule: 'ExternalUserId admits the plain space only, never first or last (no look-alike or invisible ids); Chime admits any whitespace',
+    attendee: ({ body }) => hasRefusedWhitespace(body.ExternalUserId),
+    batch: ({ body }) => itemsOf(body).some((item) => isObject(item) && hasRefusedWhitespace(item.ExternalUserId)),
+    witness: { attendee: { meetingId: MEETING_ID, body: { ExternalUserId: '\ufeffalice' } } },
   },
   {
     rule: 'an empty next-token is refused (Chime never issues one); the model bounds only its length from above',

@@ -104,6 +104,42 @@ describe('throttling storms', () => {
     expect([report.attendees, report.mappings]).toEqual([20, 20]);
   });
 
+  // One caller must not multiply its share of the account's Chime rate: a throttled Chime call is answered (429), not
+  // retried, so a request makes at most the calls its route needs (a join by MeetingId: CreateAttendee and
+  // GetMeeting; a join of a live meeting by name: CreateAttendee). With retries, these 40 re-joins made 161 calls.
+  it('40 concurrent re-joins of one user under Chime throttling: at most 2 Chime calls per request, 2xx or clean 429', async () => {
+    const meetingId = newMeeting();
+    expect((await join(meetingId, 'hammer')).status).toBe(201);
+    const byName = await call(service, 'POST', '/join', {
+      ExternalMeetingId: 'hammered-room',
+      ExternalUserId: 'hammer',
+    });
+    expect(byName.status).toBe(201);
+    const chimeCalls = () =>
+      (['CreateAttendee', 'GetMeeting', 'CreateMeeting'] as const).reduce((n, op) => n + opStats(op).requests, 0);
+    for (const op of ['CreateAttendee', 'GetMeeting', 'CreateMeeting'] as const)
+      emulator().setRateLimit(op, { ratePerSecond: 2, burst: 2 });
+    const before = chimeCalls();
+    const replies = await booked('ThrottlingException (one user re-joining)', () =>
+      Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2 === 0
+            ? join(meetingId, 'hammer')
+            : call(service, 'POST', '/join', { ExternalMeetingId: 'hammered-room', ExternalUserId: 'hammer' }),
+        ),
+      ),
+    );
+    const made = chimeCalls() - before;
+    for (const op of ['CreateAttendee', 'GetMeeting', 'CreateMeeting'] as const) emulator().setRateLimit(op, undefined);
+    for (const reply of replies) {
+      if (reply.status === 429) expectError(reply, 429, 'Throttling');
+      else expect(reply.status).toBe(200);
+    }
+    expect(replies.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    // 20 joins by MeetingId (2 calls each) and 20 by name of a live meeting (1 call each).
+    expect(made).toBeLessThanOrEqual(20 * 2 + 20 * 1);
+  });
+
   it('BatchCreateAttendee under a rate limit, 12 concurrent overlapping batches: 200 or clean 429, never a duplicate', async () => {
     const meetingId = newMeeting();
     emulator().setRateLimit('BatchCreateAttendee', { ratePerSecond: 1, burst: 2 });
@@ -163,7 +199,7 @@ describe('throttling storms', () => {
 
   it('GetMeeting throttled while CreateAttendee succeeds: 429, the attendee is already mapped, the retry answers 200', async () => {
     const meetingId = newMeeting();
-    emulator().injectFault('GetMeeting', { error: 'ThrottlingException', count: 3 });
+    emulator().injectFault('GetMeeting', { error: 'ThrottlingException', count: 1 });
     const first = await booked('ThrottlingException (GetMeeting)', () => join(meetingId, 'half-joined'));
     expectError(first, 429, 'Throttling');
     expectRetryAfter(first, '1'); // no hint from Chime: the service's default

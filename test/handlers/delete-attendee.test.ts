@@ -12,6 +12,7 @@ import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -111,8 +112,10 @@ it("records the removal only, when the item maps another attendee (a newer join'
     .on(UpdateItemCommand)
     .resolvesOnce({})
     .rejectsOnce(new ConditionalCheckFailedException({ ...meta, message: 'failed' }))
-    .resolves({});
+    .resolves({ Attributes: { AttendeeId: { S: 'a-newer-attendee' } } });
   expect(await remove()).toEqual({ statusCode: 204 });
+  // The item was there (it maps the newer attendee): no look for the meeting's end marker.
+  expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(0);
   const [, conditional, unconditional] = updates();
   expect(conditional.ConditionExpression).toBe('#a = :a');
   expect(unconditional).toEqual({
@@ -125,6 +128,7 @@ it("records the removal only, when the item maps another attendee (a newer join'
       '#exp': 'ExpiresAt',
     },
     ExpressionAttributeValues: { ':ids': { SS: [ATTENDEE_ID] }, ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) } },
+    ReturnValues: 'ALL_OLD',
   });
 });
 

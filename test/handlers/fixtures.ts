@@ -41,7 +41,7 @@ export function request(overrides: Partial<JoinRequest> = {}): JoinRequest {
   return {
     pathParameters: { MeetingId: MEETING_ID },
     queryStringParameters: {},
-    headers: {},
+    headers: { 'content-type': 'application/json' },
     body: null,
     isBase64Encoded: false,
     requestId: 'req-1',
@@ -79,7 +79,7 @@ export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
     pathParameters: input.path === undefined ? { MeetingId: MEETING_ID } : (input.path as Record<string, string>),
     queryStringParameters: input.query ?? null,
     multiValueQueryStringParameters: null,
-    headers: input.headers ?? {},
+    headers: input.headers ?? (text === null ? {} : { 'Content-Type': 'application/json' }),
     multiValueHeaders: {},
     body: text !== null && input.base64 ? Buffer.from(text, 'utf8').toString('base64') : text,
     isBase64Encoded: input.base64 === true,

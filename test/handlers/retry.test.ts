@@ -15,8 +15,14 @@ const error = (name: string) => Object.assign(new Error(name), { name });
 type ErrorType = 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR';
 
 /** Runs the strategy as the SDK's retry middleware does until it gives up; returns how many retries it granted. */
-async function retriesFor(errorType: ErrorType, name: string, random = () => 0, retryAfterSeconds?: number) {
-  const strategy = boundedRetryStrategy(random);
+async function retriesFor(
+  errorType: ErrorType,
+  name: string,
+  random = () => 0,
+  retryAfterSeconds?: number,
+  retryThrottling = true,
+) {
+  const strategy = boundedRetryStrategy({ random, retryThrottling });
   let token = await strategy.acquireInitialRetryToken('scope');
   let retries = 0;
   for (;;) {
@@ -72,6 +78,21 @@ describe('bounded retry strategy', () => {
     expect(await retriesFor(type, name)).toBe(0);
   });
 
+  // The Chime client's form: Chime's rate is the account's, so a throttled call is answered (429), not retried.
+  it.each([
+    ['THROTTLING', 'ThrottlingException'],
+    ['THROTTLING', 'TooManyRequestsException'],
+  ] as const)('without retryThrottling never retries %s %s', async (type, name) => {
+    expect(await retriesFor(type, name, () => 0, undefined, false)).toBe(0);
+  });
+
+  it.each([
+    ['TRANSIENT', 'ServiceUnavailableException'],
+    ['TRANSIENT', 'TimeoutError'],
+  ] as const)('without retryThrottling still retries %s %s twice', async (type, name) => {
+    expect(await retriesFor(type, name, () => 0, undefined, false)).toBe(MAX_ATTEMPTS - 1);
+  });
+
   it("does not sleep on the server's Retry-After (the SDK would wait up to 5 s more per retry)", async () => {
     const started = Date.now();
     expect(await retriesFor('THROTTLING', 'ThrottlingException', () => 0, 60)).toBe(2);
@@ -79,7 +100,7 @@ describe('bounded retry strategy', () => {
   });
 
   it("keeps the SDK's retry quota: a container whose calls keep failing stops retrying, and success refills it", async () => {
-    const strategy = boundedRetryStrategy(() => 0);
+    const strategy = boundedRetryStrategy({ random: () => 0 });
     const throttled = { errorType: 'THROTTLING', error: error('ThrottlingException') } as never;
     let granted = 0;
     for (let call = 0; call < 200; call++) {
@@ -128,7 +149,7 @@ describe('throttle counting', () => {
         region: 'us-east-1',
         credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
         requestHandler: transport,
-        retryStrategy: boundedRetryStrategy(() => 0),
+        retryStrategy: boundedRetryStrategy({ random: () => 0 }),
       }),
     );
   const send = (c: ChimeSDKMeetingsClient) =>

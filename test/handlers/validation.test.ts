@@ -145,6 +145,23 @@ describe('create: refusals', () => {
       input: join({ ExternalUserId: 'ab¿' }),
       field: 'ExternalUserId may contain only',
     },
+    // Chime's pattern admits any whitespace (\s); ours only the plain space inside, so no look-alike or invisible ids.
+    ...[
+      ['a byte order mark (U+FEFF) before', '\ufeffalice'],
+      ['a no-break space (U+00A0)', 'al\u00a0ice'],
+      ['an en quad (U+2000)', 'al\u2000ice'],
+      ['a hair space (U+200A)', 'al\u200aice'],
+      ['a line separator (U+2028)', 'al\u2028ice'],
+      ['an ideographic space (U+3000)', 'al\u3000ice'],
+      ['a tab', 'al\tice'],
+      ['a newline', 'al\nice'],
+      ['a leading space', ' alice'],
+      ['a trailing space', 'alice '],
+    ].map(([what, id]) => ({
+      name: `an ExternalUserId with ${what}`,
+      input: join({ ExternalUserId: id }),
+      field: 'ExternalUserId may contain only',
+    })),
     {
       name: 'the aws: prefix',
       input: join({ ExternalUserId: 'aws:alice' }),
@@ -250,6 +267,22 @@ describe('create: refusals', () => {
       input: join({ Tags: [{ Key: 'k', Value: 'v', Color: 'red' }] }),
       field: 'Tags[0].Color is not a known field',
     },
+    // API Gateway validates a body against the model only for the content types it is registered for; a cross-site
+    // form posts text/plain without a preflight. Whatever the body, its content type must say JSON.
+    ...[
+      ['text/plain', { 'content-type': 'text/plain' }],
+      ['text/plain;charset=UTF-8 (what fetch sends for a string body)', { 'content-type': 'text/plain;charset=UTF-8' }],
+      ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
+      ['application/jsonp (a prefix of json)', { 'content-type': 'application/jsonp' }],
+      ['no content type', {}],
+    ].map(([what, headers]) => ({
+      name: `a JSON body sent as ${what as string}`,
+      input: { ...join({}), headers: headers as Record<string, string> },
+      field: 'Content-Type: application/json',
+      status: 415,
+      code: 'UnsupportedMediaType',
+    })),
     {
       name: 'a body that is not JSON',
       input: { body: '{"ExternalUserId": "alice"' },
@@ -285,7 +318,7 @@ describe('create: refusals', () => {
   it.each(refusals)('refuses $name', (refusal) => expectRefused(createHandler, refusal));
 
   it('refuses a base64 body whose bytes are not UTF-8', async () => {
-    const event = proxyEvent({});
+    const event = proxyEvent({ headers: { 'content-type': 'application/json' } });
     event.body = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]).toString('base64');
     event.isBase64Encoded = true;
     const result = await createHandler(event);
@@ -302,6 +335,15 @@ describe('create: acceptances', () => {
     { name: 'an ExternalUserId of 64 À-ÿ letters', input: join({ ExternalUserId: a(32, 'Àÿ') }) },
     { name: 'accented names with spaces', input: join({ ExternalUserId: 'Élodie Ñandú Øre' }) },
     { name: 'every punctuation the pattern allows', input: join({ ExternalUserId: `-_&@+=,(){}[]/«».:|'"#` }) },
+    { name: 'two spaces inside an ExternalUserId', input: join({ ExternalUserId: 'Ann  Lee' }) },
+    {
+      name: 'application/json with a charset, in any letter case',
+      input: { ...join({}), headers: { 'Content-Type': 'Application/JSON; charset=utf-8' } },
+    },
+    {
+      name: 'a JSON-based media type (+json)',
+      input: { ...join({}), headers: { 'content-type': 'application/vnd.api+json' } },
+    },
     { name: 'aws: not at the start', input: join({ ExternalUserId: 'x-aws:alice' }) },
     { name: 'aws without the colon', input: join({ ExternalUserId: 'AWSalice' }) },
     { name: 'an upper-case MeetingId', input: { path: { MeetingId: MEETING.MeetingId.toUpperCase() }, ...join({}) } },

@@ -104,6 +104,11 @@ async function sendCurl(command: string): Promise<{ status: number; body: any }>
     [...command.matchAll(/\s-H '([^:']+):\s*([^']*)'/g)].map(([, name, value]) => [name, value]),
   );
   const body = /\s-d '([^']*)'/.exec(command)?.[1];
+  // curl sends -d data as a form unless told otherwise: so must the stand-in, or a hint without its
+  // Content-Type would pass here and fail at the prompt.
+  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };

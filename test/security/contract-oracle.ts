@@ -350,7 +350,8 @@ export const EXTERNAL_USER_ID_CHARACTERS: readonly string[] = (() => {
   for (let cp = 0; cp <= 0xffff; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) continue;
     const ch = String.fromCharCode(cp);
-    if (EXTERNAL_USER_ID.test(ch)) chars.push(ch);
+    // Inside an id: a space is allowed there, never first or last.
+    if (EXTERNAL_USER_ID.test(`a${ch}a`)) chars.push(ch);
   }
   return chars;
 })();

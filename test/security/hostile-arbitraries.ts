@@ -84,6 +84,8 @@ const idUnit = fc.oneof(
   { arbitrary: fc.constantFrom(...PUNCT), weight: 2 },
   { arbitrary: fc.constantFrom(...LATIN1), weight: 2 },
   { arbitrary: fc.constantFrom(...SPACES), weight: 1 },
+  // Whitespace JavaScript's \s admits and ExternalUserId does not: look-alike and invisible ids.
+  { arbitrary: fc.constantFrom('\u00a0', '\u2000', '\u200a', '\u2028', '\u3000', '\ufeff', '\t'), weight: 1 },
 );
 const idString = (minLength: number, maxLength: number) => fc.string({ unit: idUnit, minLength, maxLength });
 
