@@ -107,7 +107,7 @@ export function addDashboardWidgets(dashboard: cloudwatch.Dashboard, sources: Da
 
   dashboard.addWidgets(
     graph('Chime throttles and 429s answered', HALF, [
-      metrics.chimeThrottles({ period, label: 'Chime calls throttled (retries included)' }),
+      metrics.chimeThrottles({ period, label: 'Chime calls throttled' }),
       metrics.errors('Throttling', { period, label: '429 Throttling answered by the functions' }),
     ]),
     graph('DynamoDB throttled requests', HALF, [

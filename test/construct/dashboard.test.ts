@@ -159,10 +159,13 @@ describe('addDashboard()', () => {
   });
 
   it('draws Chime throttles beside the 429s the functions answered', () => {
-    expect(linesOf(titled(widgets, 'Chime throttles and 429s answered'))).toEqual([
+    const widget = titled(widgets, 'Chime throttles and 429s answered');
+    expect(linesOf(widget)).toEqual([
       `ChimeJoinService ChimeThrottles Service=${SERVICE} Sum 60`,
       `ChimeJoinService Errors ErrorCode=Throttling Service=${SERVICE} Sum 60`,
     ]);
+    // No retries to count: the Chime client does not retry a throttled call, the function answers 429.
+    expect(labelsOf(widget)).toEqual(['Chime calls throttled', '429 Throttling answered by the functions']);
   });
 
   it("draws each table's throttled requests, summed over the operations the functions call on it", () => {
