@@ -22,6 +22,7 @@ import {
   type OperationDefinition,
 } from './operations';
 import { addMethods, createRestApi } from './private/api';
+import { addDashboardWidgets } from './private/dashboard';
 import { addTriggers, createDeadLetterQueue } from './private/events';
 import { ALARM_DEFAULTS, resolveProps, type ResolvedProps } from './private/defaults';
 import { createOperationFunction, type FunctionSettings, type OperationResources } from './private/functions';
@@ -269,6 +270,31 @@ export interface JoinServiceAlarmOptions {
   readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
+/** Options of `ChimeJoinService.addDashboard()`. */
+export interface JoinServiceDashboardOptions {
+  /**
+   * A dashboard to add the join service's widgets to, below the widgets it holds, instead of creating one.
+   *
+   * @default - a new dashboard is created
+   */
+  readonly dashboard?: cloudwatch.Dashboard;
+
+  /**
+   * The name of the new dashboard (letters, digits, `-` and `_`). Not allowed together with `dashboard`.
+   *
+   * @default - CloudFormation generates a name
+   */
+  readonly dashboardName?: string;
+
+  /**
+   * The period of the graphs of rates, errors and latency: a whole number of minutes. The live meetings and the
+   * attendees connected are drawn per sweep interval (`sweepInterval`), the interval at which the sweep counts them.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly period?: Duration;
+}
+
 /**
  * A join service for Amazon Chime SDK meetings: a REST API whose routes create, batch-create, list and
  * delete meeting attendees, one Lambda function and least-privilege role per route, and a DynamoDB
@@ -320,6 +346,9 @@ export class ChimeJoinService extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
 
   private readonly authorization: JoinAuthorization;
+  private readonly sweepInterval: Duration;
+  /** What `addAlarms()` made, for the dashboards (which read it when the app is synthesized). */
+  private readonly alarms: cloudwatch.Alarm[] = [];
   private readonly operations = new Map<JoinServiceOperation, OperationResources & { method?: apigateway.Method }>();
   /** The `Service` dimension of this join service's metrics: its construct path, unique in the app. */
   private readonly metrics = new JoinServiceMetrics(this.node.path);
@@ -335,6 +364,7 @@ export class ChimeJoinService extends Construct {
     super(scope, id);
     const resolved = resolveProps(this, props);
     this.authorization = resolved.authorization;
+    this.sweepInterval = resolved.sweepInterval;
     this.table = resolved.existingTable ?? this.createTable(resolved);
     this.meetingTable = resolved.existingMeetingTable ?? this.createMeetingTable(resolved);
     const boundAuthorization = resolved.authorization._bind(this);
@@ -571,7 +601,56 @@ export class ChimeJoinService extends Construct {
         }),
     );
     for (const alarm of alarms) alarm.addAlarmAction(...(options.alarmActions ?? []));
+    this.alarms.push(...alarms);
     return alarms;
+  }
+
+  /**
+   * Adds a CloudWatch dashboard of this join service, or its widgets to a dashboard you pass, and returns it.
+   *
+   * It shows the alarms, joins per minute, live meetings and attendees connected, 4xx and 5xx by error code, the API
+   * stage's 4xx and 5xx, requests and p50/p99 latency by route, Chime throttles and 429s answered, DynamoDB throttled
+   * requests, meeting events applied, stale and failed, the dead-letter queue's depth, and per function its errors,
+   * throttles and concurrent executions.
+   *
+   * The alarms of `addAlarms()` appear at the top as alarm widgets, whether `addAlarms()` is called before or after
+   * this method: the dashboard lays them out when the app is synthesized.
+   *
+   * @param options where the widgets go and the period of the graphs
+   */
+  public addDashboard(options: JoinServiceDashboardOptions = {}): cloudwatch.Dashboard {
+    if (options.dashboard && options.dashboardName !== undefined) {
+      throw new Error('addDashboard: dashboardName names a new dashboard; it cannot rename the dashboard passed in');
+    }
+    if (!options.dashboard && this.node.tryFindChild('Dashboard')) {
+      throw new Error('addDashboard: this join service has made its dashboard; pass `dashboard` to fill another one');
+    }
+    const period = options.period ?? Duration.minutes(1);
+    if (!period.isUnresolved() && (period.toSeconds() < 60 || period.toSeconds() % 60 !== 0)) {
+      throw new Error(`addDashboard: period must be a whole number of minutes, got ${period.toHumanString()}`);
+    }
+    const dashboard =
+      options.dashboard ??
+      new cloudwatch.Dashboard(this, 'Dashboard', {
+        dashboardName: options.dashboardName,
+        defaultInterval: Duration.hours(3),
+      });
+    addDashboardWidgets(
+      dashboard,
+      {
+        service: this.node.path,
+        metrics: this.metrics,
+        api: this.api,
+        attendeeTable: this.table,
+        meetingTable: this.meetingTable,
+        deadLetterQueue: this.deadLetterQueue,
+        functionFor: (operation) => this.functionFor(operation),
+        alarms: this.alarms,
+        sweepInterval: this.sweepInterval,
+      },
+      period,
+    );
+    return dashboard;
   }
 
   private resourcesOf(operation: JoinServiceOperation) {

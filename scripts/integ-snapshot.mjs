@@ -4,7 +4,9 @@
 // - performance-counters.json goes: aws-cdk-lib writes it after a slow synthesis, with this machine's timings;
 // - creation stack traces go from *.metadata.json: they hold absolute paths; so do the construct analytics entries
 //   a new app's feature flags add (props as CDK's telemetry reports them), which say nothing the template doesn't;
-// - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value.
+// - the assertions' salt (Date.now() by default) is pinned through the `integ-snapshot-salt` context value;
+// - performance-counters.json goes: the CLI has the app write its synth timings there when a synth is slow (a busy
+//   machine), so it comes and goes with the load.
 // CI regenerates the snapshot and fails if it differs from the committed one.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

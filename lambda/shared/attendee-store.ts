@@ -546,6 +546,37 @@ export async function deleteMeetingMappings(deps: StoreDeps, meetingId: string):
 }
 
 /**
+ * How many of a meeting's attendees are connected (presence `Joined`, of the attendee the item maps), from the
+ * byMeeting index: a count, so only the count crosses the wire.
+ */
+export async function countConnected(deps: StoreDeps, meetingId: string): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await deps.dynamodb.send(
+      new QueryCommand({
+        TableName: deps.config.tableName,
+        IndexName: deps.config.meetingIndexName,
+        KeyConditionExpression: '#m = :m',
+        FilterExpression: '#ps = :joined AND #pa = #a',
+        ExpressionAttributeNames: {
+          '#m': MEETING_PK,
+          '#ps': PRESENCE_STATE,
+          '#pa': PRESENCE_ATTENDEE,
+          '#a': ATTENDEE_ID,
+        },
+        ExpressionAttributeValues: { ':m': { S: meetingId }, ':joined': { S: 'Joined' } },
+        Select: 'COUNT',
+        ExclusiveStartKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
+/**
  * The join's write. First form (`replacing` undefined): the item maps this attendee already, or maps none and does
  * not record it as removed. Second form: the item maps `replacing`, which is then recorded as removed.
  */

@@ -131,3 +131,47 @@ export function eventRecord(
 export function emitEventRecord(outcome: EventOutcome, eventType: string): void {
   process.stdout.write(`${JSON.stringify(eventRecord(outcome, eventType, metricsService(), Date.now()))}\n`);
 }
+
+/** What one sweep run found: the live meetings, and the attendees connected to them (presence `Joined`). */
+export interface SweepGauges {
+  readonly live: number;
+  readonly connected: number;
+  readonly checked: number;
+  readonly closed: number;
+}
+
+/**
+ * The EMF record of one sweep run: the gauges `LiveMeetings` and `AttendeesConnected` (the dashboard draws their
+ * maximum per sweep interval), and what the run checked and closed as log fields.
+ */
+export function sweepRecord(
+  gauges: SweepGauges,
+  operation: string,
+  service: string,
+  timestamp: number,
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [['Service']],
+          Metrics: [
+            { Name: 'LiveMeetings', Unit: 'Count' },
+            { Name: 'AttendeesConnected', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    Service: service,
+    LiveMeetings: gauges.live - gauges.closed,
+    AttendeesConnected: gauges.connected,
+    operation,
+    ...gauges,
+  };
+}
+
+export function emitSweepRecord(gauges: SweepGauges, operation: string): void {
+  process.stdout.write(`${JSON.stringify(sweepRecord(gauges, operation, metricsService(), Date.now()))}\n`);
+}

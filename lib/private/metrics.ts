@@ -28,6 +28,24 @@ export class JoinServiceMetrics {
     return this.metric(metricName, { Service: this.service }, props);
   }
 
+  /** A gauge the sweep writes once per run (lambda/shared/metrics.ts sweepRecord): its maximum over the period. */
+  public gauge(metricName: 'LiveMeetings' | 'AttendeesConnected', props?: cloudwatch.MetricOptions) {
+    return this.metric(metricName, { Service: this.service }, { statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * Errors of every code but `except`, one line per code: a search, because the 4xx codes include the ones Chime
+   * answers (passed through), which no list here could hold. Search expressions draw graphs, never alarms.
+   */
+  public errorsExcept(except: readonly string[], period: Duration): cloudwatch.SearchExpression {
+    const terms = [`MetricName="Errors"`, `Service="${this.service}"`, ...except.map((c) => `NOT ErrorCode="${c}"`)];
+    return new cloudwatch.SearchExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},ErrorCode,Service} ${terms.join(' AND ')}', 'Sum', ${period.toSeconds()})`,
+      label: "${PROP('Dim.ErrorCode')}",
+      period,
+    });
+  }
+
   public latency(operation: JoinServiceOperation, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('Latency', { Service: this.service, Operation: operation }, { statistic: 'p99', ...props });
   }
@@ -78,5 +96,5 @@ export class JoinServiceMetrics {
   }
 }
 
-/** The error codes that mean the service, not the caller, failed: one alarm each. */
-const SERVER_ERROR_CODES = ['InternalFailure', 'UpstreamFailure', 'ServiceUnavailable'] as const;
+/** The error codes that mean the service, not the caller, failed (5xx): one alarm each. */
+export const SERVER_ERROR_CODES = ['InternalFailure', 'UpstreamFailure', 'ServiceUnavailable'] as const;

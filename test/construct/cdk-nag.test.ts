@@ -155,6 +155,15 @@ describe('cdk-nag', () => {
     }
   });
 
+  it('finds nothing unacknowledged in the construct with its alarms and dashboard', () => {
+    const { service } = synthService({}, undefined, (s, stack) => {
+      s.addAlarms({ alarmActions: [new cloudwatchActions.SnsAction(new sns.Topic(stack, 'OnCall'))] });
+      s.addDashboard();
+    });
+    expect(service.node.tryFindChild('Dashboard')).toBeDefined();
+    expect(findings(service)).toEqual([]);
+  });
+
   it('records what the default construct acknowledges, and why', () => {
     const { service } = synthService();
     const summary = acknowledgements(service).map(
