@@ -21,6 +21,7 @@ import {
   OPERATION_TABLE,
   type OperationDefinition,
 } from './operations';
+import { GranteePolicy } from './private/resource-policy';
 import { addMethods, createRestApi } from './private/api';
 import { addDashboardWidgets } from './private/dashboard';
 import { addTriggers, createDeadLetterQueue } from './private/events';
@@ -235,6 +236,19 @@ export interface ChimeJoinServiceProps {
    * @default - no web ACL
    */
   readonly webAclArn?: string;
+
+  /**
+   * A per-caller rate limit at the edge: the construct creates an AWS WAF web ACL for the API's stage with one
+   * rate-based rule that blocks a caller who sends more than this many requests in 5 minutes (answered 403
+   * `Forbidden`, "refused by the web ACL"), until their rate falls below it. A caller is their `Authorization`
+   * header in the Cognito and custom modes (one user's token), and their IP address in IAM and open mode (a SigV4
+   * header differs on every request). WAF's requests are logged to a log group of the construct (`aws-waf-logs-`
+   * prefix, the same retention and key as the other logs). Between 10 and 2,000,000,000; not with `webAclArn`
+   * (add such a rule to your own web ACL instead).
+   *
+   * @default - no per-caller limit; the stage's throttling applies to all callers together
+   */
+  readonly perCallerRateLimit?: number;
 }
 
 /** Thresholds of `ChimeJoinService.addAlarms()`. */
@@ -346,6 +360,7 @@ export class ChimeJoinService extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
 
   private readonly authorization: JoinAuthorization;
+  private readonly granteePolicy?: GranteePolicy;
   private readonly sweepInterval: Duration;
   /** What `addAlarms()` made, for the dashboards (which read it when the app is synthesized). */
   private readonly alarms: cloudwatch.Alarm[] = [];
@@ -414,6 +429,9 @@ export class ChimeJoinService extends Construct {
     }
 
     this.api = createRestApi(this, resolved);
+    this.granteePolicy = resolved.authorization._grantedPrincipalsOnly
+      ? new GranteePolicy(this.api, resolved.stageName)
+      : undefined;
     this.url = this.api.url;
     const methods = addMethods(this, this.api, OPERATION_TABLE, (row) => functions.get(row)!.fn, {
       ...boundAuthorization,
@@ -480,7 +498,7 @@ export class ChimeJoinService extends Construct {
    * @param grantee the principal to allow, for example the role of your web backend
    */
   public grantJoin(grantee: iam.IGrantable): iam.Grant {
-    return this.grantInvoke(grantee, (row) => row.joinGrant === true);
+    return this.grantInvoke(grantee, false);
   }
 
   /**
@@ -489,7 +507,7 @@ export class ChimeJoinService extends Construct {
    * @param grantee the principal to allow, for example an operator role
    */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
-    return this.grantInvoke(grantee, () => true);
+    return this.grantInvoke(grantee, true);
   }
 
   /**
@@ -659,16 +677,19 @@ export class ChimeJoinService extends Construct {
     return resources;
   }
 
-  private grantInvoke(grantee: iam.IGrantable, covers: (row: OperationDefinition) => boolean): iam.Grant {
+  private grantInvoke(grantee: iam.IGrantable, admin: boolean): iam.Grant {
     if (this.authorization.mode !== 'iam') {
       throw new Error(
         `grantJoin and grantAdmin need JoinAuthorization.iam(); this join service uses ${this.authorization.mode} authorization`,
       );
     }
+    this.granteePolicy?.add(grantee, admin);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: OPERATION_TABLE.filter(covers).map((row) => this.resourcesOf(row.operation).method!.methodArn),
+      resourceArns: OPERATION_TABLE.filter((row) => admin || row.joinGrant === true).map(
+        (row) => this.resourcesOf(row.operation).method!.methodArn,
+      ),
     });
   }
 

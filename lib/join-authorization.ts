@@ -26,6 +26,22 @@ export interface CognitoJoinAuthorizationOptions {
   readonly adminGroup?: string;
 }
 
+/** Options of `JoinAuthorization.iam()`. */
+export interface IamJoinAuthorizationOptions {
+  /**
+   * Admit only the principals granted through the construct. IAM authorization lets through any principal whose
+   * identity policies allow `execute-api:Invoke` on the API, and the handlers take every signed caller as an
+   * administrator: without this option, a role of your account with a broad `execute-api:Invoke` (an `*`
+   * resource, an administrator's policy) may call every route. With it, the API gets a resource policy that denies
+   * every principal but those passed to `grantJoin` (the join routes) and `grantAdmin` (every route), by their ARN
+   * (`aws:PrincipalArn`: the role of an assumed-role session). Grant roles or users; the grants must be made in the
+   * app that synthesizes the API.
+   *
+   * @default false
+   */
+  readonly grantedPrincipalsOnly?: boolean;
+}
+
 /**
  * How callers of the join service prove who they are, and so which ExternalUserId they may join as.
  *
@@ -40,9 +56,11 @@ export abstract class JoinAuthorization {
    * Allow principals with `ChimeJoinService.grantJoin()` (the single-join route) or
    * `ChimeJoinService.grantAdmin()` (every route). The caller is an IAM principal acting for its users, so the
    * request body names the ExternalUserId to join.
+   *
+   * @param options whether the API admits only the principals granted through the construct (a resource policy)
    */
-  public static iam(): JoinAuthorization {
-    return new IamJoinAuthorization();
+  public static iam(options: IamJoinAuthorizationOptions = {}): JoinAuthorization {
+    return new IamJoinAuthorization(options);
   }
 
   /**
@@ -98,6 +116,15 @@ export abstract class JoinAuthorization {
   public abstract _bind(scope: Construct): BoundJoinAuthorization;
 
   /**
+   * IAM mode: whether the API admits only the principals granted through the construct (a resource policy).
+   *
+   * @internal
+   */
+  public get _grantedPrincipalsOnly(): boolean {
+    return false;
+  }
+
+  /**
    * What is wrong with the mode's options, each problem naming its option; checked at synthesis.
    *
    * @internal
@@ -118,6 +145,13 @@ export interface BoundJoinAuthorization {
 class IamJoinAuthorization extends JoinAuthorization {
   public readonly mode = 'iam';
   public readonly bodyNamesUser = true;
+  constructor(private readonly options: IamJoinAuthorizationOptions) {
+    super();
+  }
+  /** @internal */
+  public get _grantedPrincipalsOnly(): boolean {
+    return this.options.grantedPrincipalsOnly === true;
+  }
   public _bind(): BoundJoinAuthorization {
     return {
       methodOptions: { authorizationType: apigateway.AuthorizationType.IAM },

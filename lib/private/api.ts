@@ -67,10 +67,12 @@ export function createRestApi(scope: Construct, props: ResolvedProps): apigatewa
   );
   api.deploymentStage.node.addDependency(executionLogs);
 
-  if (props.webAclArn) {
+  const webAclArn =
+    props.webAclArn ?? (props.perCallerRateLimit !== undefined ? createRateLimitWebAcl(scope, props) : undefined);
+  if (webAclArn) {
     new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
       resourceArn: api.deploymentStage.stageArn,
-      webAclArn: props.webAclArn,
+      webAclArn,
     });
   } else {
     acknowledgeAll(api.deploymentStage, RULES.waf, REASONS.noWaf);
@@ -197,4 +199,59 @@ function addGatewayResponses(api: apigateway.RestApi, corsAllowOrigins: readonly
       },
     });
   }
+}
+
+/**
+ * The web ACL of `perCallerRateLimit`: allow by default, one rate-based rule per caller (the Authorization header
+ * in the token modes, the IP address otherwise), its requests logged to a log group of the construct.
+ */
+function createRateLimitWebAcl(scope: Construct, props: ResolvedProps): string {
+  const byToken = props.authorization.mode === 'cognito' || props.authorization.mode === 'custom';
+  const metricName = (suffix: string) =>
+    `${Names.uniqueResourceName(scope, { maxLength: 100, separator: '' })}${suffix}`;
+  const webAcl = new wafv2.CfnWebACL(scope, 'RateLimitWebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: {
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: false,
+      metricName: metricName('WebAcl'),
+    },
+    rules: [
+      {
+        name: 'PerCallerRateLimit',
+        priority: 0,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: {
+            limit: props.perCallerRateLimit!,
+            evaluationWindowSec: 300,
+            aggregateKeyType: byToken ? 'CUSTOM_KEYS' : 'IP',
+            ...(byToken && {
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            }),
+          },
+        },
+        // Sampled requests would show callers' tokens in the console: off.
+        visibilityConfig: {
+          cloudWatchMetricsEnabled: true,
+          sampledRequestsEnabled: false,
+          metricName: metricName('PerCaller'),
+        },
+      },
+    ],
+  });
+  // WAF logs name the rule that matched; the Authorization header is redacted so no token is written.
+  const wafLogs = createLogGroup(
+    scope,
+    'WebAclLogs',
+    props.logs,
+    `aws-waf-logs-${Names.uniqueResourceName(scope, { maxLength: 400, separator: '-' })}`,
+  );
+  new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {
+    resourceArn: webAcl.attrArn,
+    logDestinationConfigs: [wafLogs.logGroupArn],
+    redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+  });
+  return webAcl.attrArn;
 }

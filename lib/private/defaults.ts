@@ -83,6 +83,7 @@ export interface ResolvedProps {
   readonly stageName: string;
   readonly cloudWatchRole: boolean;
   readonly webAclArn?: string;
+  readonly perCallerRateLimit?: number;
   /** An existing table, or undefined when the construct creates one with `newTable`. */
   readonly existingTable?: dynamodb.ITable;
   /** An existing meeting table, or undefined when the construct creates one with `newTable`'s settings. */
@@ -175,6 +176,20 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     );
   }
 
+  const rate = props.perCallerRateLimit;
+  if (rate !== undefined) {
+    check(
+      props.webAclArn === undefined,
+      'perCallerRateLimit creates the web ACL of the stage, and a stage has one: with webAclArn, add a rate-based rule to your web ACL instead',
+    );
+    if (!Token.isUnresolved(rate)) {
+      check(
+        Number.isInteger(rate) && rate >= 10 && rate <= 2_000_000_000,
+        `perCallerRateLimit must be a whole number of requests from 10 to 2000000000 (per 5 minutes, AWS WAF's limits), got ${rate}`,
+      );
+    }
+  }
+
   const reservedConcurrentExecutions = props.reservedConcurrentExecutions;
   if (reservedConcurrentExecutions !== undefined && !Token.isUnresolved(reservedConcurrentExecutions)) {
     check(
@@ -225,6 +240,7 @@ export function resolveProps(scope: Construct, props: ChimeJoinServiceProps): Re
     stageName,
     cloudWatchRole: props.cloudWatchRole ?? DEFAULTS.cloudWatchRole,
     webAclArn: props.webAclArn,
+    perCallerRateLimit: props.perCallerRateLimit,
     existingTable: props.table,
     existingMeetingTable: props.meetingTable,
     meetingCreation: props.meetingCreation ?? DEFAULTS.meetingCreation,

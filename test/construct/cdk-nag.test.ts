@@ -73,6 +73,7 @@ const SCENARIOS: Scenario[] = [
   ['CORS', { corsAllowOrigins: ['https://app.example.com'] }],
   ['no meeting in the join answer', { includeMeeting: false }],
   ['a web ACL', { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/join/abc' }],
+  ['a per-caller rate limit', { perCallerRateLimit: 300 }],
   ['the API Gateway account role', { cloudWatchRole: true }],
   [
     'a log encryption key',
