@@ -65,6 +65,8 @@ function scenarioOf(name) {
         answers: {
           CreateAttendee: [200, { Attendee: attendee(0) }],
           GetMeeting: [200, { Meeting: MEETING }],
+          // The look for a ban before Chime is called: no item.
+          GetItem: [200, {}],
           UpdateItem: [200, {}],
         },
       };
@@ -74,6 +76,8 @@ function scenarioOf(name) {
         expect: 200,
         answers: {
           BatchCreateAttendee: [200, { Attendees: users.map((u, i) => attendee(i, u)), Errors: [] }],
+          // The look for banned users (the meeting's index): none.
+          Query: [200, { Items: [], Count: 0, ScannedCount: 0 }],
           UpdateItem: [200, {}],
         },
       };
