@@ -6,8 +6,12 @@
 // the two pin the validator to the contract from both sides.
 import {
   BatchCreateAttendeeCommand,
+  BatchUpdateAttendeeCapabilitiesExceptCommand,
   ChimeSDKMeetingsClient,
   CreateAttendeeCommand,
+  CreateMeetingCommand,
+  DeleteMeetingCommand,
+  UpdateAttendeeCapabilitiesCommand,
   DeleteAttendeeCommand,
   GetAttendeeCommand,
   GetMeetingCommand,
@@ -137,6 +141,13 @@ function answerSuccess(): void {
     Errors: [],
   }));
   chime.on(ListAttendeesCommand).resolves({ Attendees: [] });
+  // Version 2's calls answer at once too, so a hostile request that slipped through fails fast (no retries).
+  chime.on(CreateMeetingCommand).resolves({
+    Meeting: { MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11', MediaRegion: 'us-east-1' },
+  });
+  chime.on(DeleteMeetingCommand).resolves({});
+  chime.on(UpdateAttendeeCapabilitiesCommand).resolves({ Attendee: {} });
+  chime.on(BatchUpdateAttendeeCapabilitiesExceptCommand).resolves({});
   chime.on(DeleteAttendeeCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({});
   dynamodb.on(GetItemCommand).resolves({}); // no ban: the join's look before Chime finds no item
