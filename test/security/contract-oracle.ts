@@ -21,6 +21,10 @@ import {
   BATCH_MIN_ITEMS,
   CAPABILITY_NAMES,
   EXTERNAL_USER_ID_MAX_LENGTH,
+  EXCLUDED_ATTENDEE_IDS_MAX_ITEMS,
+  EXCLUDED_ATTENDEE_IDS_MIN_ITEMS,
+  EXTERNAL_MEETING_ID_MAX_LENGTH,
+  EXTERNAL_MEETING_ID_MIN_LENGTH,
   EXTERNAL_USER_ID_MIN_LENGTH,
   EXTERNAL_USER_ID_PATTERN,
   GUID_PATTERN,
@@ -28,6 +32,8 @@ import {
   MAX_RESULTS_MAX,
   MAX_RESULTS_MIN,
   MEDIA_CAPABILITIES,
+  MEDIA_PLACEMENT_NETWORK_TYPES,
+  MEDIA_REGIONS,
   NEXT_TOKEN_MAX_LENGTH,
   TAG_KEY_MAX_LENGTH,
   TAG_KEY_MIN_LENGTH,
@@ -42,16 +48,38 @@ import {
   pathParameterNames,
 } from '../../lib/operations';
 
-export type RouteKey = 'create' | 'batch' | 'list' | 'listUser' | 'delete';
-export const ROUTE_KEYS: readonly RouteKey[] = ['create', 'batch', 'list', 'listUser', 'delete'];
-
-const OPERATION_OF: Record<RouteKey, string> = {
+/**
+ * One short key per HTTP route of the operation table. The map below must name every row of OPERATION_TABLE:
+ * a new route without a key makes this module throw, so both hostile suites fail until the route is covered.
+ */
+const OPERATION_OF = {
   create: JoinServiceOperation.CREATE_ATTENDEE,
   batch: JoinServiceOperation.BATCH_CREATE_ATTENDEE,
   list: JoinServiceOperation.LIST_ATTENDEES,
   listUser: JoinServiceOperation.LIST_USER_ATTENDEES,
   delete: JoinServiceOperation.DELETE_ATTENDEE,
-};
+  createMeeting: JoinServiceOperation.CREATE_MEETING,
+  join: JoinServiceOperation.JOIN_MEETING,
+  getMeeting: JoinServiceOperation.GET_MEETING,
+  deleteMeeting: JoinServiceOperation.DELETE_MEETING,
+  presence: JoinServiceOperation.GET_PRESENCE,
+  updateCapabilities: JoinServiceOperation.UPDATE_ATTENDEE_CAPABILITIES,
+  updateCapabilitiesExcept: JoinServiceOperation.UPDATE_CAPABILITIES_EXCEPT,
+  deleteBan: JoinServiceOperation.DELETE_BAN,
+} as const satisfies Record<string, JoinServiceOperation>;
+
+export type RouteKey = keyof typeof OPERATION_OF;
+export const ROUTE_KEYS = Object.keys(OPERATION_OF) as RouteKey[];
+
+{
+  const keyed = new Set<string>(Object.values(OPERATION_OF));
+  const missing = OPERATION_TABLE.filter((row) => !keyed.has(row.operation)).map((row) => row.operation);
+  if (missing.length > 0) {
+    throw new Error(
+      `contract-oracle: no RouteKey for ${missing.join(', ')}; add it to OPERATION_OF and teach the oracle and the arbitraries its rules`,
+    );
+  }
+}
 
 export const ROUTE: Record<RouteKey, OperationDefinition & { params: string[] }> = Object.fromEntries(
   ROUTE_KEYS.map((key) => {
@@ -60,6 +88,9 @@ export const ROUTE: Record<RouteKey, OperationDefinition & { params: string[] }>
     return [key, { ...route, params: pathParameterNames(route.path) }];
   }),
 ) as Record<RouteKey, OperationDefinition & { params: string[] }>;
+
+/** The routes that take a JSON body (from the table's `body` column). */
+export const BODY_ROUTE_KEYS: readonly RouteKey[] = ROUTE_KEYS.filter((key) => ROUTE[key].body !== undefined);
 
 /** A request as a client puts it on the wire (path parameters may hold percent-escapes). */
 export interface WireRequest {
@@ -70,13 +101,15 @@ export interface WireRequest {
   readonly body: string | null;
   /** The body is base64 of the bytes sent (API Gateway's binary pass-through). */
   readonly base64?: boolean;
+  /** The Content-Type header sent with a body; absent: `application/json`. `null`: no Content-Type header. */
+  readonly contentType?: string | null;
 }
 
 export interface Violation {
   readonly rule: string;
   /** What an error message must name: a field path, a parameter name, or `body`. */
   readonly field: string;
-  readonly status: 400 | 413;
+  readonly status: 400 | 413 | 415;
 }
 
 export interface Verdict {
@@ -207,7 +240,7 @@ export function bodyBytes(request: Pick<WireRequest, 'body' | 'base64'>): Buffer
 export function judge(request: WireRequest): Verdict {
   const violations: Violation[] = [];
   const ambiguous: string[] = [];
-  const bad = (rule: string, field: string, status: 400 | 413 = 400) => violations.push({ rule, field, status });
+  const bad = (rule: string, field: string, status: 400 | 413 | 415 = 400) => violations.push({ rule, field, status });
   const route = ROUTE[request.route];
 
   for (const name of route.params) {
@@ -223,21 +256,46 @@ export function judge(request: WireRequest): Verdict {
       bad('unknown query parameter', shownName(name) || 'query parameter');
       continue;
     }
-    const reading = name === 'max-results' ? maxResultsReading(value) : nextTokenReading(value);
+    const reading =
+      name === 'max-results' ? maxResultsReading(value) : name === 'ban' ? banReading(value) : nextTokenReading(value);
     if (reading === 'invalid') bad(name, name);
     if (reading === 'ambiguous') ambiguous.push(`${name}=${JSON.stringify(value.slice(0, 20))}`);
   }
 
-  if (request.route === 'create' || request.route === 'batch') {
+  if (route.body !== undefined) {
     judgeBody(request, bad, ambiguous);
+  } else if (request.body !== null && request.body !== '') {
+    ambiguous.push('a body on a route that takes none');
   }
   return { violations, ambiguous };
 }
 
-type Bad = (rule: string, field: string, status?: 400 | 413) => void;
+type Bad = (rule: string, field: string, status?: 400 | 413 | 415) => void;
+
+/**
+ * SERVICE.md (Version 2): a body must be JSON, declared as `application/json` or `application/<name>+json`
+ * (parameters allowed). The `+json` types are left ambiguous: the local adapter's browser guard admits only
+ * `application/json`.
+ */
+export function contentTypeReading(contentType: string | null | undefined): Reading {
+  if (contentType === undefined) return 'valid';
+  const type = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+  if (type === 'application/json') return 'valid';
+  if (/^application\/[^/\s]+\+json$/.test(type)) return 'ambiguous';
+  return 'invalid';
+}
+
+export function banReading(value: string): Reading {
+  return value === 'true' || value === 'false' ? 'valid' : 'invalid';
+}
 
 function judgeBody(request: WireRequest, bad: Bad, ambiguous: string[]): void {
   const bytes = bodyBytes(request);
+  if (bytes.length > 0) {
+    const reading = contentTypeReading(request.contentType);
+    if (reading === 'invalid') return bad('body not declared as JSON', 'body', 415);
+    if (reading === 'ambiguous') ambiguous.push(`Content-Type ${request.contentType}`);
+  }
   if (bytes.length > MAX_BODY_BYTES) return bad('body over 64 KiB', 'body', 413);
   let body: unknown = {};
   if (bytes.length > 0) {
@@ -251,7 +309,24 @@ function judgeBody(request: WireRequest, bad: Bad, ambiguous: string[]): void {
   }
   if (!isObject(body)) return bad('body not a JSON object', 'body');
 
-  if (request.route === 'create') return judgeAttendee(body, '', bad, ambiguous);
+  switch (request.route) {
+    case 'create':
+      return judgeAttendee(body, '', bad, ambiguous);
+    case 'batch':
+      break;
+    case 'createMeeting':
+      return judgeMeetingBody(body, false, bad, ambiguous);
+    case 'join':
+      return judgeMeetingBody(body, true, bad, ambiguous);
+    case 'updateCapabilities':
+      for (const key of Object.keys(body)) if (key !== 'Capabilities') bad('unknown field', shownName(key));
+      if (!own(body, 'Capabilities')) return bad('required', 'Capabilities');
+      return judgeCapabilities(body.Capabilities, 'Capabilities', bad);
+    case 'updateCapabilitiesExcept':
+      return judgeExcept(body, bad);
+    default:
+      throw new Error(`contract-oracle: no body rules for ${request.route}`);
+  }
 
   for (const key of Object.keys(body)) if (key !== 'Attendees') bad('unknown field', fieldPath('', shownName(key)));
   if (!own(body, 'Attendees')) return bad('required', 'Attendees');
@@ -276,6 +351,77 @@ function judgeBody(request: WireRequest, bad: Bad, ambiguous: string[]): void {
 }
 
 const ATTENDEE_FIELDS = ['ExternalUserId', 'Capabilities', 'Tags'];
+/** The create fields of POST /meetings and POST /join (SERVICE.md, Version 2). */
+const CREATE_FIELDS = ['MediaRegion', 'MeetingFeatures', 'TenantIds', 'PrimaryMeetingId', 'MediaPlacementNetworkType'];
+/** Create fields this oracle does not read (their ranges are Chime's model): a request holding one is ambiguous. */
+const UNREAD_CREATE_FIELDS = ['MeetingFeatures', 'TenantIds', 'PrimaryMeetingId'];
+
+/** POST /meetings (`join` false) and POST /join (`join` true, IAM mode: the body names the attendee). */
+function judgeMeetingBody(body: Record<string, unknown>, join: boolean, bad: Bad, ambiguous: string[]): void {
+  const allowed = join
+    ? [...ATTENDEE_FIELDS, 'ExternalMeetingId', ...CREATE_FIELDS]
+    : ['ExternalMeetingId', ...CREATE_FIELDS, 'Tags'];
+  for (const key of Object.keys(body)) if (!allowed.includes(key)) bad('unknown field', shownName(key));
+  if (!own(body, 'ExternalMeetingId')) bad('required', 'ExternalMeetingId');
+  else for (const problem of externalMeetingIdProblems(body.ExternalMeetingId)) bad(problem, 'ExternalMeetingId');
+  if (own(body, 'MediaRegion') && !(MEDIA_REGIONS as readonly unknown[]).includes(body.MediaRegion))
+    ambiguous.push('MediaRegion outside the list (a deployment may restrict the regions further)');
+  if (
+    own(body, 'MediaPlacementNetworkType') &&
+    !(MEDIA_PLACEMENT_NETWORK_TYPES as readonly unknown[]).includes(body.MediaPlacementNetworkType)
+  )
+    bad('not a network type', 'MediaPlacementNetworkType');
+  for (const name of UNREAD_CREATE_FIELDS) if (own(body, name)) ambiguous.push(`${name} is not read by this oracle`);
+  if (join) {
+    const attendee = Object.fromEntries(
+      Object.entries(body).filter(([k]) => allowed.includes(k) && ATTENDEE_FIELDS.includes(k)),
+    );
+    judgeAttendee(attendee, '', bad, ambiguous);
+  } else if (own(body, 'Tags')) ambiguous.push("a meeting's Tags are not read by this oracle");
+}
+
+export function externalMeetingIdProblems(value: unknown): string[] {
+  if (typeof value !== 'string') return ['not a string'];
+  const problems: string[] = [];
+  const n = characters(value);
+  if (n < EXTERNAL_MEETING_ID_MIN_LENGTH || n > EXTERNAL_MEETING_ID_MAX_LENGTH) problems.push('length');
+  if (!EXTERNAL_USER_ID.test(value)) problems.push('pattern');
+  if (RESERVED_PREFIX.test(value)) problems.push('aws: prefix');
+  return problems;
+}
+
+function judgeExcept(body: Record<string, unknown>, bad: Bad): void {
+  for (const key of Object.keys(body))
+    if (key !== 'Capabilities' && key !== 'ExcludedAttendeeIds') bad('unknown field', shownName(key));
+  if (!own(body, 'Capabilities')) bad('required', 'Capabilities');
+  else judgeCapabilities(body.Capabilities, 'Capabilities', bad);
+  if (!own(body, 'ExcludedAttendeeIds')) return bad('required', 'ExcludedAttendeeIds');
+  const items = body.ExcludedAttendeeIds;
+  if (!Array.isArray(items)) return bad('not an array', 'ExcludedAttendeeIds');
+  if (items.length < EXCLUDED_ATTENDEE_IDS_MIN_ITEMS || items.length > EXCLUDED_ATTENDEE_IDS_MAX_ITEMS)
+    bad('item count', 'ExcludedAttendeeIds');
+  items.forEach((item, i) => {
+    const field = `ExcludedAttendeeIds[${i}]`;
+    if (!isObject(item)) return bad('not an object', field);
+    for (const key of Object.keys(item)) if (key !== 'AttendeeId') bad('unknown field', `${field}.${shownName(key)}`);
+    if (!own(item, 'AttendeeId')) bad('required', `${field}.AttendeeId`);
+    else if (!isGuid(item.AttendeeId)) bad('not a GUID', `${field}.AttendeeId`);
+  });
+}
+
+function judgeCapabilities(caps: unknown, field: string, bad: Bad): void {
+  if (!isObject(caps)) return bad('not an object', field);
+  for (const key of Object.keys(caps)) {
+    if (!(CAPABILITY_NAMES as readonly string[]).includes(key)) bad('unknown field', `${field}.${shownName(key)}`);
+  }
+  for (const name of CAPABILITY_NAMES) {
+    if (!own(caps, name)) bad('required', `${field}.${name}`);
+    else if (!isMediaCapability(caps[name])) bad('not a media capability', `${field}.${name}`);
+  }
+  if (RECEIVING.includes(caps.Content as string) && !RECEIVING.includes(caps.Video as string)) {
+    bad('Content needs Video', `${field}.Content`);
+  }
+}
 
 function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, ambiguous: string[]): void {
   for (const key of Object.keys(obj))
@@ -285,23 +431,7 @@ function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, a
   if (!own(obj, 'ExternalUserId')) bad('required', idField);
   else for (const problem of externalUserIdProblems(obj.ExternalUserId)) bad(problem, idField);
 
-  if (own(obj, 'Capabilities')) {
-    const field = fieldPath(prefix, 'Capabilities');
-    const caps = obj.Capabilities;
-    if (!isObject(caps)) bad('not an object', field);
-    else {
-      for (const key of Object.keys(caps)) {
-        if (!(CAPABILITY_NAMES as readonly string[]).includes(key)) bad('unknown field', `${field}.${shownName(key)}`);
-      }
-      for (const name of CAPABILITY_NAMES) {
-        if (!own(caps, name)) bad('required', `${field}.${name}`);
-        else if (!isMediaCapability(caps[name])) bad('not a media capability', `${field}.${name}`);
-      }
-      if (RECEIVING.includes(caps.Content as string) && !RECEIVING.includes(caps.Video as string)) {
-        bad('Content needs Video', `${field}.Content`);
-      }
-    }
-  }
+  if (own(obj, 'Capabilities')) judgeCapabilities(obj.Capabilities, fieldPath(prefix, 'Capabilities'), bad);
 
   if (own(obj, 'Tags')) {
     const field = fieldPath(prefix, 'Tags');
@@ -330,8 +460,16 @@ function judgeAttendee(obj: Record<string, unknown>, prefix: string, bad: Bad, a
   }
 }
 
-/** The status a hostile request must get: 413 when the body is too large, else 400. */
-export function expectedStatus(verdict: Verdict): 400 | 413 {
+/**
+ * The status a hostile request must get. A broken path parameter or query parameter is found first (400); then a
+ * body not declared as JSON (415); then a body over 64 KiB (413); else 400.
+ */
+export function expectedStatus(verdict: Verdict): 400 | 413 | 415 {
+  if (
+    verdict.violations.some((v) => v.status === 415) &&
+    verdict.violations.every((v) => v.status !== 400 || v.field === 'body')
+  )
+    return 415;
   return verdict.violations.some((v) => v.status === 413) ? 413 : 400;
 }
 

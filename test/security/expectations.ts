@@ -36,7 +36,7 @@ export function hostileAnswerProblems(hostile: HostileCase, answer: Answer, opti
   const keys = Object.keys(error).sort();
   if (keys.join() !== 'Code,Message,RequestId')
     problems.push(`body keys ${JSON.stringify(keys)}, expected exactly Code, Message, RequestId`);
-  const code = status === 413 ? 'PayloadTooLarge' : 'BadRequest';
+  const code = status === 413 ? 'PayloadTooLarge' : status === 415 ? 'UnsupportedMediaType' : 'BadRequest';
   if (error.Code !== code) problems.push(`Code ${JSON.stringify(error.Code)}, expected ${code}`);
   if (typeof error.Message !== 'string' || error.Message.trim() === '')
     problems.push('Message is not a non-empty string');
@@ -96,5 +96,5 @@ function externalUserIdsIn(hostile: HostileCase): string[] {
 export function describeCase(hostile: HostileCase): string {
   const body =
     hostile.body === null ? 'null' : `${hostile.body.length} chars: ${JSON.stringify(hostile.body.slice(0, 160))}`;
-  return `[${hostile.category} on ${hostile.route}] ${hostile.what}\n  path=${JSON.stringify(hostile.path)?.slice(0, 300)}\n  query=${JSON.stringify(hostile.query).slice(0, 200)}\n  body${hostile.base64 ? ' (base64)' : ''}=${body}`;
+  return `[${hostile.category} on ${hostile.route}] ${hostile.what}${hostile.contentType !== undefined ? ` (Content-Type ${JSON.stringify(hostile.contentType)})` : ''}\n  path=${JSON.stringify(hostile.path)?.slice(0, 300)}\n  query=${JSON.stringify(hostile.query).slice(0, 200)}\n  body${hostile.base64 ? ' (base64)' : ''}=${body}`;
 }

@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import {
   BATCH_MAX_ITEMS,
+  EXCLUDED_ATTENDEE_IDS_MAX_ITEMS,
+  EXTERNAL_MEETING_ID_MAX_LENGTH,
   EXTERNAL_USER_ID_MAX_LENGTH,
   MAX_BODY_BYTES,
   MEDIA_CAPABILITIES,
@@ -20,7 +22,9 @@ import {
   isExternalUserId,
   isHostile,
   isValidRequest,
+  BODY_ROUTE_KEYS,
   ROUTE,
+  ROUTE_KEYS,
   type RouteKey,
   type WireRequest,
   wireEncode,
@@ -42,7 +46,11 @@ export type Category =
   | 'max-results'
   | 'next-token'
   | 'missing-required'
-  | 'tags';
+  | 'tags'
+  | 'content-type'
+  | 'ban'
+  | 'excluded-ids'
+  | 'meeting-name';
 
 export interface HostileCase extends WireRequest {
   readonly category: Category;
@@ -191,6 +199,8 @@ export const externalUserIdArb = fc
   )
   .filter(isExternalUserId);
 /** Ids that look like path traversal but are valid by the contract: `.` and `/` are in the pattern. */
+/** ExternalMeetingId: the same characters and prefix rule as ExternalUserId, 2 to 64 characters. */
+const meetingNameArb = externalUserIdArb;
 const traversalLookingIdArb = fc.constantFrom(
   '../..',
   './.',
@@ -288,10 +298,70 @@ function baseArb(route: RouteKey, ctx?: Context): fc.Arbitrary<Base> {
       return fc.record({
         route: fc.constant(route),
         path: fc.record({ MeetingId: meetingId, AttendeeId: pick(ctx?.attendeeIds, guidArb) }),
+        query: fc.record({ ban: fc.constantFrom('true', 'false') }, { requiredKeys: [] }) as fc.Arbitrary<
+          Record<string, string>
+        >,
+      });
+    case 'createMeeting':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.constant({}),
+        query: fc.constant({}),
+        body: fc.record(
+          { ExternalMeetingId: meetingNameArb, MediaPlacementNetworkType: fc.constantFrom('Ipv4Only', 'DualStack') },
+          { requiredKeys: ['ExternalMeetingId'] },
+        ),
+      });
+    case 'join':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.constant({}),
+        query: fc.constant({}),
+        body: fc
+          .tuple(meetingNameArb, attendeeArb)
+          .map(([ExternalMeetingId, attendee]) => ({ ExternalMeetingId, ...attendee })),
+      });
+    case 'getMeeting':
+    case 'deleteMeeting':
+    case 'presence':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.record({ MeetingId: meetingId }),
+        query: fc.constant({}),
+      });
+    case 'updateCapabilities':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.record({ MeetingId: meetingId, AttendeeId: pick(ctx?.attendeeIds, guidArb) }),
+        query: fc.constant({}),
+        body: capabilitiesArb.map((Capabilities) => ({ Capabilities })),
+      });
+    case 'updateCapabilitiesExcept':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.record({ MeetingId: meetingId }),
+        query: fc.constant({}),
+        body: fc.record({
+          Capabilities: capabilitiesArb,
+          ExcludedAttendeeIds: fc
+            .uniqueArray(pick(ctx?.attendeeIds, guidArb), { minLength: 1, maxLength: 5 })
+            .map((ids) => ids.map((AttendeeId) => ({ AttendeeId }))),
+        }),
+      });
+    case 'deleteBan':
+      return fc.record({
+        route: fc.constant(route),
+        path: fc.record({ MeetingId: meetingId, ExternalUserId: pick(ctx?.externalUserIds, externalUserIdArb) }),
         query: fc.constant({}),
       });
   }
 }
+
+/** The routes (from the oracle's table-derived list) whose path has at least one parameter. */
+const routesWithParams = ROUTE_KEYS.filter((key) => ROUTE[key].params.length > 0);
+const routesWithGuidParams = ROUTE_KEYS.filter((key) => ROUTE[key].params.some((p) => p !== 'ExternalUserId'));
+const routesWithUserParam = ROUTE_KEYS.filter((key) => ROUTE[key].params.includes('ExternalUserId'));
+const guidParams = (route: RouteKey) => ROUTE[route].params.filter((p) => p !== 'ExternalUserId');
 
 const encodePath = (path: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(path).map(([k, v]) => [k, wireEncode(v)]));
@@ -354,7 +424,7 @@ interface Site {
   readonly prefix: string;
 }
 const siteArb = (base: Base): fc.Arbitrary<Site> => {
-  if (base.route === 'create') return fc.constant({ path: [], prefix: '' });
+  if (base.route !== 'batch') return fc.constant({ path: [], prefix: '' });
   const n = (base.body!.Attendees as Json[]).length;
   return fc.nat(n - 1).map((i) => ({ path: ['Attendees', i], prefix: `Attendees[${i}]` }));
 };
@@ -412,8 +482,12 @@ function nested(depth: number): Json {
   return value;
 }
 
-const bodyRoutes = ['create', 'batch'] as const;
-type BodyRoute = (typeof bodyRoutes)[number];
+const bodyRoutes = BODY_ROUTE_KEYS;
+type BodyRoute = RouteKey;
+/** Routes whose body is (or holds) one attendee's fields, or a batch of them. */
+const attendeeRoutes = ['create', 'batch', 'join'] as const;
+/** Routes whose body holds Capabilities at the top level or per attendee. */
+const capabilityRoutes = ['create', 'batch', 'join', 'updateCapabilities', 'updateCapabilitiesExcept'] as const;
 
 // ---- Hostile generators, by category ----
 
@@ -614,14 +688,14 @@ function oversizeBody(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase
           body = JSON.stringify(
             setAt(
               base.body!,
-              route === 'create' ? ['ExternalUserId'] : ['Attendees', 0, 'ExternalUserId'],
+              route === 'batch' ? ['Attendees', 0, 'ExternalUserId'] : ['ExternalUserId'],
               'é'.repeat(Math.ceil(target / 2)),
             ),
           );
           break;
         case 'emoji tag value':
           body = JSON.stringify(
-            setAt(base.body!, route === 'create' ? ['Tags'] : ['Attendees', 0, 'Tags'], [
+            setAt(base.body!, route === 'batch' ? ['Attendees', 0, 'Tags'] : ['Tags'], [
               { Key: 'k', Value: '😀'.repeat(Math.ceil(target / 4)) },
             ]),
           );
@@ -640,16 +714,16 @@ function oversizeBody(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase
   );
 }
 
-function oversizeValue(route: 'create' | 'batch' | 'listUser', ctx?: Context): fc.Arbitrary<HostileCase> {
+function oversizeValue(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
   const longId = fc.oneof(
     idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, EXTERNAL_USER_ID_MAX_LENGTH + 1),
     idString(EXTERNAL_USER_ID_MAX_LENGTH + 1, 300),
   );
-  if (route === 'listUser') {
+  if (ROUTE[route].params.includes('ExternalUserId')) {
     return hostile(
       'oversize-value',
       fc.tuple(baseArb(route, ctx), longId).map(([base, id]) => ({
-        request: toWire({ ...base, path: { ExternalUserId: id } }),
+        request: toWire({ ...base, path: { ...base.path, ExternalUserId: id } }),
         what: `ExternalUserId of ${id.length} characters`,
       })),
     );
@@ -767,6 +841,7 @@ const unicodeBadGuidArb = fc
   });
 
 function unicode(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  if (!(['create', 'batch', 'list', 'listUser', 'delete'] as string[]).includes(route)) return unicodeV2(route, ctx);
   if (route === 'listUser') {
     return hostile(
       'unicode',
@@ -821,6 +896,63 @@ function unicode(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
       }),
   );
   return hostile('unicode', fc.oneof({ arbitrary: bodyCase, weight: 4 }, { arbitrary: pathCase, weight: 1 }));
+}
+
+/** Version 2's routes: bad characters in any path parameter, in ExternalMeetingId, ExternalUserId or a capability. */
+function unicodeV2(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  const cases: fc.Arbitrary<{ request: WireRequest; what: string }>[] = [];
+  const params = ROUTE[route].params;
+  if (params.length > 0) {
+    cases.push(
+      fc
+        .tuple(baseArb(route, ctx), fc.constantFrom(...params), unicodeBadGuidArb, unicodeBadIdArb)
+        .map(([base, name, badGuid, badId]) => {
+          const value = name === 'ExternalUserId' ? badId : badGuid;
+          return {
+            request: toWire({ ...base, path: { ...base.path, [name]: value } }),
+            what: `${name} ${JSON.stringify(value)}`,
+          };
+        }),
+    );
+  }
+  const body = ROUTE[route].body !== undefined;
+  if (body && (route === 'createMeeting' || route === 'join')) {
+    cases.push(
+      fc.tuple(baseArb(route, ctx), unicodeBadIdArb).map(([base, name]) => ({
+        request: toWire(base, { body: JSON.stringify(setAt(base.body!, ['ExternalMeetingId'], name)) }),
+        what: `ExternalMeetingId ${JSON.stringify(name)}`,
+      })),
+    );
+  }
+  if (route === 'join') {
+    cases.push(
+      fc.tuple(baseArb(route, ctx), unicodeBadIdArb).map(([base, id]) => ({
+        request: toWire(base, { body: JSON.stringify(setAt(base.body!, ['ExternalUserId'], id)) }),
+        what: `ExternalUserId ${JSON.stringify(id)}`,
+      })),
+    );
+  }
+  if ((capabilityRoutes as readonly string[]).includes(route)) {
+    cases.push(
+      fc
+        .tuple(
+          baseArb(route, ctx),
+          fc.constantFrom('Audio', 'Video', 'Content'),
+          fc.tuple(fc.nat(), badCodePoint),
+          media,
+        )
+        .map(([base, capability, insert, value]) => {
+          const bad = insertAll(value, [insert]);
+          const site = { path: [], prefix: '' };
+          const body = setAt(withCapabilities(base.body!, site), ['Capabilities', capability], bad);
+          return {
+            request: toWire(base, { body: JSON.stringify(body) }),
+            what: `${capability} ${JSON.stringify(bad)}`,
+          };
+        }),
+    );
+  }
+  return hostile('unicode', fc.oneof(...cases));
 }
 
 /** Path traversal payloads, in wire form (percent-escapes included; never a raw `/`, `?` or `#`). */
@@ -903,7 +1035,7 @@ function pathTraversal(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase
   );
 }
 
-function guidNearMiss(route: 'create' | 'batch' | 'list' | 'delete', ctx?: Context): fc.Arbitrary<HostileCase> {
+function guidNearMiss(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
   const mutation = fc
     .oneof(
       fc.tuple(fc.nat(35), fc.constantFrom('g', 'G', 'z', 'x', ' ', '_', '+', '.', ':', '/')).map(
@@ -959,7 +1091,7 @@ function guidNearMiss(route: 'create' | 'batch' | 'list' | 'delete', ctx?: Conte
     .map((f) => (typeof f === 'string' ? () => f : f));
   return hostile(
     'guid-near-miss',
-    fc.tuple(baseArb(route, ctx), fc.constantFrom(...ROUTE[route].params), mutation).map(([base, name, f]) => {
+    fc.tuple(baseArb(route, ctx), fc.constantFrom(...guidParams(route)), mutation).map(([base, name, f]) => {
       const value = f(base.path[name]);
       return {
         request: toWire({ ...base, path: { ...base.path, [name]: value } }),
@@ -999,11 +1131,20 @@ export const AWS_PREFIXES: readonly string[] = Array.from(
   (_, m) => [...'aws'].map((c, i) => (m & (1 << i) ? c.toUpperCase() : c)).join('') + ':',
 );
 
-function awsPrefix(route: 'create' | 'batch' | 'listUser', ctx?: Context): fc.Arbitrary<HostileCase> {
+function awsPrefix(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
   const id = fc
     .tuple(fc.constantFrom(...AWS_PREFIXES), idString(0, EXTERNAL_USER_ID_MAX_LENGTH - 4))
     .map(([p, s]) => p + s);
-  if (route === 'listUser') {
+  if (route === 'createMeeting') {
+    return hostile(
+      'aws-prefix',
+      fc.tuple(baseArb(route, ctx), id).map(([base, value]) => ({
+        request: toWire(base, { body: JSON.stringify(setAt(base.body!, ['ExternalMeetingId'], value)) }),
+        what: `ExternalMeetingId ${JSON.stringify(value)}`,
+      })),
+    );
+  }
+  if (ROUTE[route].params.includes('ExternalUserId')) {
     const encodings = fc.constantFrom<(s: string) => string>(
       (s) => wireEncode(s),
       (s) => wireEncode(s).replace('%3A', '%3a'),
@@ -1012,7 +1153,7 @@ function awsPrefix(route: 'create' | 'batch' | 'listUser', ctx?: Context): fc.Ar
     return hostile(
       'aws-prefix',
       fc.tuple(baseArb(route, ctx), id, encodings).map(([base, value, encode]) => ({
-        request: { ...toWire(base), path: { ExternalUserId: encode(value) } },
+        request: { ...toWire(base), path: { ...toWire(base).path, ExternalUserId: encode(value) } },
         what: `ExternalUserId ${JSON.stringify(value)}`,
       })),
     );
@@ -1173,7 +1314,31 @@ function unknownFields(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase
       request: toWire({ ...base, query: { ...base.query, [key]: value } }),
       what: `query parameter ${JSON.stringify(key.slice(0, 40))}`,
     }));
-  if (route !== 'create' && route !== 'batch') return hostile('unknown-fields', queryCase);
+  if (ROUTE[route].body === undefined) return hostile('unknown-fields', queryCase);
+  if (route !== 'create' && route !== 'batch') {
+    // Version 2's bodies: an unknown name at the top level, or inside Capabilities where the body has them.
+    const v2BodyCase = fc
+      .tuple(
+        baseArb(route, ctx),
+        fc.boolean(),
+        keyArb([...NEAR_MISS_KEYS.attendee, 'externalMeetingId', 'MeetingFeature', 'Region', 'excludedAttendeeIds']),
+        keyArb(NEAR_MISS_KEYS.capabilities),
+        fc.jsonValue({ maxDepth: 2 }),
+      )
+      .map(([base, inCapabilities, topKey, capabilityKey, value]) => {
+        const hasCaps = (capabilityRoutes as readonly string[]).includes(route);
+        const body = inCapabilities && hasCaps ? withCapabilities(base.body!, { path: [], prefix: '' }) : base.body!;
+        const path: Path = inCapabilities && hasCaps ? ['Capabilities', capabilityKey] : [topKey];
+        return {
+          request: toWire(base, { body: JSON.stringify(setAt(body, path, value)) }),
+          what: `unknown field ${JSON.stringify(path.join('.').slice(0, 60))}`,
+        };
+      });
+    return hostile(
+      'unknown-fields',
+      fc.oneof({ arbitrary: v2BodyCase, weight: 4 }, { arbitrary: queryCase, weight: 1 }),
+    );
+  }
   const bodyCase = baseArb(route, ctx).chain((base) =>
     fc
       .tuple(
@@ -1277,6 +1442,8 @@ function nextToken(ctx?: Context): fc.Arbitrary<HostileCase> {
 }
 
 function missingRequired(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  if (ROUTE[route].params.length === 0 || (!['create', 'batch'].includes(route) && ROUTE[route].body !== undefined))
+    return missingRequiredV2(route, ctx);
   const paramCase = fc
     .tuple(
       baseArb(route, ctx),
@@ -1323,6 +1490,203 @@ function missingRequired(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCa
   return hostile('missing-required', paramCase);
 }
 
+/** Version 2: a missing or empty path parameter, or a body without one of its required fields. */
+function missingRequiredV2(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  const cases: fc.Arbitrary<{ request: WireRequest; what: string }>[] = [];
+  if (ROUTE[route].params.length > 0) {
+    cases.push(
+      fc
+        .tuple(
+          baseArb(route, ctx),
+          fc.constantFrom(...ROUTE[route].params),
+          fc.constantFrom('missing', 'empty', 'none'),
+        )
+        .map(([base, name, how]) => {
+          const request = toWire(base);
+          const path = { ...request.path };
+          if (how === 'missing') delete path[name];
+          else path[name] = '';
+          return { request: { ...request, path: how === 'none' ? null : path }, what: `${name} ${how}` };
+        }),
+    );
+  }
+  const required: Record<string, string[]> = {
+    createMeeting: ['ExternalMeetingId'],
+    join: ['ExternalMeetingId', 'ExternalUserId'],
+    updateCapabilities: ['Capabilities'],
+    updateCapabilitiesExcept: ['Capabilities', 'ExcludedAttendeeIds'],
+  };
+  if (ROUTE[route].body !== undefined) {
+    const names = required[route];
+    if (!names) throw new Error(`missing-required: no required body fields known for ${route}`);
+    cases.push(
+      fc.tuple(baseArb(route, ctx), fc.constantFrom<string | null>(null, '', '{}', ...names)).map(([base, how]) => {
+        const body = how === null || how === '' || how === '{}' ? how : JSON.stringify(deleteAt(base.body!, [how]));
+        return { request: toWire(base, { body }), what: `body ${how === null ? 'absent' : how || 'empty'}` };
+      }),
+    );
+  }
+  return hostile('missing-required', fc.oneof(...cases));
+}
+
+/** Version 2's bodies: a field of the wrong JSON type. */
+function wrongTypeV2(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  return hostile(
+    'wrong-type',
+    fc
+      .tuple(
+        baseArb(route, ctx),
+        fc.nat(3),
+        NON_STRING,
+        NON_OBJECT,
+        NON_ARRAY,
+        fc.constantFrom('Audio', 'Video', 'Content'),
+      )
+      .map(([base, target, nonString, nonObject, nonArray, capability]) => {
+        let path: Path;
+        let value: unknown;
+        if (route === 'createMeeting') {
+          [path, value] = target % 2 ? [['MediaPlacementNetworkType'], nonString] : [['ExternalMeetingId'], nonString];
+        } else if (route === 'updateCapabilities') {
+          [path, value] = target % 2 ? [['Capabilities'], nonObject] : [['Capabilities', capability], nonString];
+        } else {
+          // updateCapabilitiesExcept
+          [path, value] = [
+            [['ExcludedAttendeeIds'], nonArray],
+            [['ExcludedAttendeeIds', 0], nonObject],
+            [['ExcludedAttendeeIds', 0, 'AttendeeId'], nonString],
+            [['Capabilities'], nonObject],
+          ][target] as [Path, unknown];
+        }
+        return {
+          request: toWire(base, { body: JSON.stringify(setAt(base.body!, path, value)) }),
+          what: `${path.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}`,
+        };
+      }),
+  );
+}
+
+/** A body that is JSON but not declared as such: 415 before anything else of the body is read. */
+export const NON_JSON_CONTENT_TYPES: readonly (string | null)[] = [
+  null,
+  '',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'text/json',
+  'text/html',
+  'application/xml',
+  'application/jsonp',
+  'application/json5',
+  'application/javascript',
+  'application/octet-stream',
+  'application/x-json',
+  'json',
+  'application',
+  '*/*',
+];
+function contentType(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  return hostile(
+    'content-type',
+    fc.tuple(validRequestArb(route, ctx), fc.constantFrom(...NON_JSON_CONTENT_TYPES)).map(([request, type]) => ({
+      request: {
+        ...request,
+        base64: false,
+        body: request.base64 ? bodyText(request) : request.body,
+        contentType: type,
+      },
+      what: `Content-Type ${JSON.stringify(type)}`,
+    })),
+  );
+}
+const bodyText = (request: WireRequest) => Buffer.from(request.body ?? '', 'base64').toString('utf8');
+
+function ban(ctx?: Context): fc.Arbitrary<HostileCase> {
+  const value = fc.oneof(
+    fc.constantFrom(
+      '',
+      'TRUE',
+      'True',
+      'False',
+      '1',
+      '0',
+      'yes',
+      'no',
+      'on',
+      'true ',
+      ' true',
+      'true\u0000',
+      'null',
+      'undefined',
+      '[true]',
+      'tru',
+      'truee',
+      'ｔｒｕｅ',
+    ),
+    fc.string({ maxLength: 8 }),
+  );
+  return hostile(
+    'ban',
+    fc.tuple(baseArb('delete', ctx), value).map(([base, v]) => ({
+      request: toWire({ ...base, query: { ban: v } }),
+      what: `ban ${JSON.stringify(v)}`,
+    })),
+  );
+}
+
+function excludedIds(ctx?: Context): fc.Arbitrary<HostileCase> {
+  return hostile(
+    'excluded-ids',
+    fc
+      .tuple(
+        baseArb('updateCapabilitiesExcept', ctx),
+        fc.constantFrom('none', 'too many', 'bad id', 'extra field', 'no id'),
+        fc.integer({ min: EXCLUDED_ATTENDEE_IDS_MAX_ITEMS + 1, max: 400 }),
+        guidArb,
+      )
+      .map(([base, how, n, guid]) => {
+        const ids = base.body!.ExcludedAttendeeIds as JsonObject[];
+        let value: Json;
+        if (how === 'none') value = [];
+        else if (how === 'too many') value = Array.from({ length: n }, () => ({ AttendeeId: guid }));
+        else if (how === 'bad id') value = [...ids, { AttendeeId: guid.toUpperCase().replace(/-/g, '') }];
+        else if (how === 'extra field') value = [{ ...ids[0], ExternalUserId: 'alice' }];
+        else value = [{}];
+        return {
+          request: toWire(base, { body: JSON.stringify(setAt(base.body!, ['ExcludedAttendeeIds'], value)) }),
+          what: `ExcludedAttendeeIds ${how}`,
+        };
+      }),
+  );
+}
+
+function meetingName(route: RouteKey, ctx?: Context): fc.Arbitrary<HostileCase> {
+  const bad = fc.oneof(
+    idString(EXTERNAL_MEETING_ID_MAX_LENGTH + 1, 200),
+    idString(0, 1),
+    unicodeBadIdArb,
+    fc.constantFrom(
+      ' room',
+      'room ',
+      'room\n',
+      'room\t',
+      '\ufeffroom',
+      'room\u00a0a',
+      'r\u2028m',
+      'aws:room',
+      'AWS:room',
+    ),
+  );
+  return hostile(
+    'meeting-name',
+    fc.tuple(baseArb(route, ctx), bad).map(([base, name]) => ({
+      request: toWire(base, { body: JSON.stringify(setAt(base.body!, ['ExternalMeetingId'], name)) }),
+      what: `ExternalMeetingId ${JSON.stringify(name.slice(0, 40))}`,
+    })),
+  );
+}
+
 function tags(route: BodyRoute, ctx?: Context): fc.Arbitrary<HostileCase> {
   const breakTag = fc.constantFrom('empty Key', 'empty Value', 'no Key', 'no Value', 'empty tag');
   return hostile(
@@ -1355,22 +1719,29 @@ export const CATEGORIES: Record<
   Category,
   { routes: readonly RouteKey[]; arb: (route: RouteKey, ctx?: Context) => fc.Arbitrary<HostileCase> }
 > = {
-  'malformed-json': { routes: bodyRoutes, arb: (r, c) => malformedJson(r as BodyRoute, c) },
-  'non-object-json': { routes: bodyRoutes, arb: (r, c) => nonObjectJson(r as BodyRoute, c) },
-  'wrong-type': { routes: bodyRoutes, arb: (r, c) => wrongType(r as BodyRoute, c) },
-  'oversize-body': { routes: bodyRoutes, arb: (r, c) => oversizeBody(r as BodyRoute, c) },
-  'oversize-value': { routes: ['create', 'batch', 'listUser'], arb: (r, c) => oversizeValue(r as 'create', c) },
-  unicode: { routes: ['create', 'batch', 'list', 'listUser', 'delete'], arb: unicode },
-  'path-traversal': { routes: ['create', 'batch', 'list', 'listUser', 'delete'], arb: pathTraversal },
-  'guid-near-miss': { routes: ['create', 'batch', 'list', 'delete'], arb: (r, c) => guidNearMiss(r as 'create', c) },
+  'malformed-json': { routes: bodyRoutes, arb: malformedJson },
+  'non-object-json': { routes: bodyRoutes, arb: nonObjectJson },
+  'wrong-type': {
+    routes: bodyRoutes,
+    arb: (r, c) => ((attendeeRoutes as readonly string[]).includes(r) ? wrongType(r, c) : wrongTypeV2(r, c)),
+  },
+  'oversize-body': { routes: bodyRoutes, arb: oversizeBody },
+  'oversize-value': { routes: [...attendeeRoutes, ...routesWithUserParam], arb: oversizeValue },
+  unicode: { routes: ROUTE_KEYS, arb: unicode },
+  'path-traversal': { routes: routesWithParams, arb: pathTraversal },
+  'guid-near-miss': { routes: routesWithGuidParams, arb: guidNearMiss },
   'batch-duplicates': { routes: ['batch'], arb: (_r, c) => batchDuplicates(c) },
-  'aws-prefix': { routes: ['create', 'batch', 'listUser'], arb: (r, c) => awsPrefix(r as 'create', c) },
-  capabilities: { routes: bodyRoutes, arb: (r, c) => capabilities(r as BodyRoute, c) },
-  'unknown-fields': { routes: ['create', 'batch', 'list', 'listUser', 'delete'], arb: unknownFields },
+  'aws-prefix': { routes: [...attendeeRoutes, 'createMeeting', ...routesWithUserParam], arb: awsPrefix },
+  capabilities: { routes: capabilityRoutes, arb: capabilities },
+  'unknown-fields': { routes: ROUTE_KEYS, arb: unknownFields },
   'max-results': { routes: ['list'], arb: (_r, c) => maxResults(c) },
   'next-token': { routes: ['list'], arb: (_r, c) => nextToken(c) },
-  'missing-required': { routes: ['create', 'batch', 'list', 'listUser', 'delete'], arb: missingRequired },
-  tags: { routes: bodyRoutes, arb: (r, c) => tags(r as BodyRoute, c) },
+  'missing-required': { routes: ROUTE_KEYS, arb: missingRequired },
+  tags: { routes: attendeeRoutes, arb: tags },
+  'content-type': { routes: bodyRoutes, arb: contentType },
+  ban: { routes: ['delete'], arb: (_r, c) => ban(c) },
+  'excluded-ids': { routes: ['updateCapabilitiesExcept'], arb: (_r, c) => excludedIds(c) },
+  'meeting-name': { routes: ['createMeeting', 'join'], arb: meetingName },
 };
 
 export { setAt, toWire, plainAttendees };
