@@ -10,6 +10,7 @@
 // A route must be described in REQUESTS below, so a new row of the table fails this file until it is classified.
 import { type Callers, JoinServiceOperation, OPERATION_TABLE } from '../../lib/operations';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { asUser, callJson } from './identity-http';
 
 let service: LocalJoinService;
 beforeAll(async () => {
@@ -26,20 +27,10 @@ const HOST = 'hanna-host';
 const MEMBER = 'mike-member';
 const OUTSIDER = 'olga-outsider';
 const ADMIN = 'ops-admin';
-const as = (user: string, admin = false): Record<string, string> => ({
-  'x-external-user-id': user,
-  ...(admin && { 'x-admin': 'true' }),
-});
+const as = asUser;
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  callJson(service.url, method, path, headers, body);
 
 /** A live meeting the host created by joining, with one more member. */
 interface Fixture {

@@ -4,25 +4,18 @@
 // it fails closed. (A second local service in one test file would meet the first one's cached clients: hence a
 // file of its own, beside moderation.test.ts.)
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { ADMIN, asUser, callJson } from './identity-http';
 
 let service: LocalJoinService;
 
-const as = (user: string) => ({ 'x-external-user-id': user });
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const as = (user: string) => asUser(user);
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  callJson(service.url, method, path, headers, body);
 const chimeCalls = (operation: keyof ReturnType<NonNullable<LocalJoinService['emulator']>['stats']>['operations']) =>
   service.emulator!.stats().operations[operation]?.requests ?? 0;
 const chimeAttendee = (meetingId: string, user: string) =>
   service.emulator!.attendees(meetingId).find((a) => a.ExternalUserId === user);
-/** An administrator with no ExternalUserId of their own, as a custom authorizer would pass an operator. */
-const admin = { 'x-admin': 'true' };
+const admin = ADMIN;
 let rooms = 0;
 const newRoom = () => `moderation-${++rooms}`;
 

@@ -3,6 +3,7 @@
 // administrators end it; nobody else does either.
 import { OPERATION_TABLE } from '../../lib/operations';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { asUser, callJson } from './identity-http';
 
 let service: LocalJoinService;
 beforeAll(async () => {
@@ -14,19 +15,9 @@ afterAll(async () => {
   jest.restoreAllMocks();
 });
 
-const as = (user: string, admin = false) => ({
-  'x-external-user-id': user,
-  ...(admin && { 'x-admin': 'true' }),
-});
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const as = asUser;
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  callJson(service.url, method, path, headers, body);
 let rooms = 0;
 const newRoom = () => `access-${++rooms}`;
 

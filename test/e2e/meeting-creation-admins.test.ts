@@ -1,6 +1,7 @@
 // `meetingCreation: admins` (the default): users join rooms that exist, but only administrators create them.
 import { OPERATION_TABLE } from '../../lib/operations';
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
+import { callJson } from './identity-http';
 
 let service: LocalJoinService;
 beforeAll(async () => {
@@ -12,15 +13,8 @@ afterAll(async () => {
   jest.restoreAllMocks();
 });
 
-async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+  callJson(service.url, method, path, headers, body);
 const ALICE = { 'x-external-user-id': 'alice' };
 const ADMIN = { 'x-external-user-id': 'ops', 'x-admin': 'true' };
 
