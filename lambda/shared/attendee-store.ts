@@ -318,22 +318,14 @@ export async function recordPresence(
 
 /** The current mappings of a meeting (from the byMeeting index, eventually consistent), with their presence. */
 export async function listMeetingMappings(deps: StoreDeps, meetingId: string): Promise<AttendeeMapping[]> {
-  const mappings: AttendeeMapping[] = [];
-  await queryPages(
-    deps,
-    {
-      IndexName: deps.config.meetingIndexName,
-      KeyConditionExpression: '#m = :m',
-      FilterExpression: 'attribute_exists(#a)',
-      ExpressionAttributeNames: { '#m': MEETING_PK, '#a': ATTENDEE_ID },
-      ExpressionAttributeValues: { ':m': { S: meetingId } },
-    },
-    async (items) => {
-      mappings.push(...items.map(fromItem));
-      return false;
-    },
-  );
-  return mappings;
+  const items = await queryAll(deps, {
+    IndexName: deps.config.meetingIndexName,
+    KeyConditionExpression: '#m = :m',
+    FilterExpression: 'attribute_exists(#a)',
+    ExpressionAttributeNames: { '#m': MEETING_PK, '#a': ATTENDEE_ID },
+    ExpressionAttributeValues: { ':m': { S: meetingId } },
+  });
+  return items.map(fromItem);
 }
 
 /**
@@ -390,23 +382,15 @@ export async function isBanned(deps: StoreDeps, key: MappingKey): Promise<boolea
  * calls Chime; a ban the index has not shown yet is still refused at each join's write).
  */
 export async function bannedUsers(deps: StoreDeps, meetingId: string): Promise<Set<string>> {
-  const banned = new Set<string>();
-  await queryPages(
-    deps,
-    {
-      IndexName: deps.config.meetingIndexName,
-      KeyConditionExpression: '#m = :m',
-      FilterExpression: 'attribute_exists(#banned)',
-      ProjectionExpression: '#pk',
-      ExpressionAttributeNames: { '#m': MEETING_PK, '#banned': BANNED_AT, '#pk': PK },
-      ExpressionAttributeValues: { ':m': { S: meetingId } },
-    },
-    async (items) => {
-      for (const item of items) banned.add(keyFromItem(item).externalUserId);
-      return false;
-    },
-  );
-  return banned;
+  const items = await queryAll(deps, {
+    IndexName: deps.config.meetingIndexName,
+    KeyConditionExpression: '#m = :m',
+    FilterExpression: 'attribute_exists(#banned)',
+    ProjectionExpression: '#pk',
+    ExpressionAttributeNames: { '#m': MEETING_PK, '#banned': BANNED_AT, '#pk': PK },
+    ExpressionAttributeValues: { ':m': { S: meetingId } },
+  });
+  return new Set(items.map((item) => keyFromItem(item).externalUserId));
 }
 
 /** Whether a user holds an attendee in a meeting (a member), read consistently from the base table. */
@@ -425,22 +409,14 @@ export async function isMember(deps: StoreDeps, key: MappingKey): Promise<boolea
 
 /** The current mappings of one external user, every page; expired ones included (TTL deletion is lazy). */
 export async function listUserMappings(deps: StoreDeps, externalUserId: string): Promise<AttendeeMapping[]> {
-  const mappings: AttendeeMapping[] = [];
-  await queryPages(
-    deps,
-    {
-      KeyConditionExpression: '#pk = :pk',
-      // Items that record only removed attendees are not mappings.
-      FilterExpression: 'attribute_exists(#a)',
-      ExpressionAttributeNames: { '#pk': PK, '#a': ATTENDEE_ID },
-      ExpressionAttributeValues: { ':pk': { S: externalUserId } },
-    },
-    async (items) => {
-      mappings.push(...items.map(fromItem));
-      return false;
-    },
-  );
-  return mappings;
+  const items = await queryAll(deps, {
+    KeyConditionExpression: '#pk = :pk',
+    // Items that record only removed attendees are not mappings.
+    FilterExpression: 'attribute_exists(#a)',
+    ExpressionAttributeNames: { '#pk': PK, '#a': ATTENDEE_ID },
+    ExpressionAttributeValues: { ':pk': { S: externalUserId } },
+  });
+  return items.map(fromItem);
 }
 
 /**
@@ -663,6 +639,19 @@ function isRemoved(item: Record<string, unknown> | undefined, attendeeId: string
   if (removed?.has(attendeeId)) return true;
   const removing = item[REMOVING] as Set<string> | undefined;
   return removing?.has(attendeeId) === true && Number(item[REMOVING_SINCE]) >= now.getTime() - REMOVAL_STALE_AFTER_MS;
+}
+
+/** Every item a Query finds, all pages. */
+async function queryAll(
+  deps: StoreDeps,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, AttributeValue>[]> {
+  const all: Record<string, AttributeValue>[] = [];
+  await queryPages(deps, input, async (items) => {
+    all.push(...items);
+    return false;
+  });
+  return all;
 }
 
 /** Follows a Query's pages until they end or `onPage` answers true (done). */

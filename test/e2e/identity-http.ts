@@ -1,5 +1,16 @@
 // What the end-to-end tests of the token modes share: local mode's identity headers (a custom authorizer's context,
-// taken on trust) and one JSON request to the local service.
+// taken on trust), one JSON request to the local service, and what its Chime emulator holds and was asked.
+import type { LocalJoinService } from '../../local/join-service';
+
+type ChimeOperation = keyof ReturnType<NonNullable<LocalJoinService['emulator']>['stats']>['operations'];
+
+/** How many requests of one operation the service's Chime emulator has answered. */
+export const chimeCalls = (service: LocalJoinService, operation: ChimeOperation): number =>
+  service.emulator!.stats().operations[operation]?.requests ?? 0;
+
+/** The attendee of `user` the emulator holds in a meeting, if any. */
+export const chimeAttendee = (service: LocalJoinService, meetingId: string, user: string) =>
+  service.emulator!.attendees(meetingId).find((a) => a.ExternalUserId === user);
 
 /** The caller `user`, an administrator too when `admin`. */
 export const asUser = (user: string, admin = false): Record<string, string> => ({

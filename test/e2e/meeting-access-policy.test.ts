@@ -4,18 +4,16 @@
 // it fails closed. (A second local service in one test file would meet the first one's cached clients: hence a
 // file of its own, beside moderation.test.ts.)
 import { type LocalJoinService, startLocalJoinService } from '../../local/join-service';
-import { ADMIN, asUser, callJson } from './identity-http';
+import { ADMIN, asUser, callJson, chimeAttendee as chimeAttendeeOf, chimeCalls as chimeCallsOf } from './identity-http';
 
 let service: LocalJoinService;
 
-const as = (user: string) => asUser(user);
+const as = asUser;
+const admin = ADMIN;
 const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
   callJson(service.url, method, path, headers, body);
-const chimeCalls = (operation: keyof ReturnType<NonNullable<LocalJoinService['emulator']>['stats']>['operations']) =>
-  service.emulator!.stats().operations[operation]?.requests ?? 0;
-const chimeAttendee = (meetingId: string, user: string) =>
-  service.emulator!.attendees(meetingId).find((a) => a.ExternalUserId === user);
-const admin = ADMIN;
+const chimeCalls = (operation: Parameters<typeof chimeCallsOf>[1]) => chimeCallsOf(service, operation);
+const chimeAttendee = (meetingId: string, user: string) => chimeAttendeeOf(service, meetingId, user);
 let rooms = 0;
 const newRoom = () => `moderation-${++rooms}`;
 
