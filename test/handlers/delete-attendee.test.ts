@@ -5,6 +5,7 @@ import {
   ChimeSDKMeetingsClient,
   DeleteAttendeeCommand,
   GetAttendeeCommand,
+  GetMeetingCommand,
   NotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-chime-sdk-meetings';
@@ -194,4 +195,72 @@ it('fails with 500 and leaves Chime untouched when the removal mark cannot be wr
   const response = await remove();
   expect(response.statusCode).toBe(500);
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it('leaves every mapping alone when GetAttendee fails for another reason (throttled): the attendee may live on', async () => {
+  chime.on(GetAttendeeCommand).rejects(new ThrottlingException({ ...meta, message: 'Rate exceeded' }));
+  dynamodb.on(QueryCommand).resolves({ Items: [key] });
+  const response = await remove();
+  expect(response.statusCode).toBe(429);
+  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
+  expect(updates()).toHaveLength(0);
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it('fails with 500 and writes nothing when Chime returns an attendee without ExternalUserId', async () => {
+  chime.on(GetAttendeeCommand).resolves({ Attendee: { AttendeeId: ATTENDEE_ID } });
+  const response = await remove();
+  expect(response.statusCode).toBe(500);
+  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
+  expect(updates()).toHaveLength(0);
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it('asks Chime to delete exactly the attendee named in the path', async () => {
+  await remove();
+  expect(chime.commandCalls(DeleteAttendeeCommand).map((c) => c.args[0].input)).toEqual([
+    { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+  ]);
+});
+
+it('with ?ban=true bans the user first, then marks, deletes and records the removal', async () => {
+  const banned = request({
+    pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+    queryStringParameters: { ban: 'true' },
+  });
+  const response = await serve(JoinServiceOperation.DELETE_ATTENDEE, banned, (r) => deleteAttendee(r, testDeps()));
+  expect(response).toEqual({ statusCode: 204 });
+  expect(sequence).toEqual([
+    'chime:GetAttendee',
+    'dynamodb:SET',
+    'dynamodb:ADD',
+    'chime:DeleteAttendee',
+    'dynamodb:ADD?',
+  ]);
+  expect(updates()[0]).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'SET #banned = if_not_exists(#banned, :now), #exp = :exp',
+    ExpressionAttributeNames: { '#banned': 'BannedAt', '#exp': 'ExpiresAt' },
+    ExpressionAttributeValues: {
+      ':now': { N: String(NOW.getTime()) },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+    },
+  });
+});
+
+it('refuses a user who is not the meeting host with 403 naming the action, before any call to Chime', async () => {
+  // No meeting record names a host: not in the index, and Chime no longer knows the meeting.
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
+  chime.on(GetMeetingCommand).rejects(new NotFoundException({ ...meta, message: 'Meeting not found' }));
+  const byUser = request({
+    pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+    identity: { externalUserId: 'bob', isAdmin: false },
+  });
+  const response = await serve(JoinServiceOperation.DELETE_ATTENDEE, byUser, (r) => deleteAttendee(r, testDeps()));
+  expect(response.statusCode).toBe(403);
+  expect((response.body as { Message: string }).Message).toBe(
+    'Only administrators and the meeting host may remove attendees from this meeting',
+  );
+  expect(sequence).toEqual([]);
 });
