@@ -300,8 +300,11 @@ describe('identities at the edges of each mode', () => {
     expect(callerIdentity(withContext({ identity }), config('iam'))).toEqual(expected);
   });
 
-  it('iam: no request context at all is no identity', () => {
+  it('iam: no request context at all, or one without an identity, is no identity', () => {
     expect(callerIdentity(proxyEvent({ requestId: null }), config('iam'))).toBeUndefined();
+    const bare = proxyEvent();
+    bare.requestContext = { requestId: 'req-1' } as typeof bare.requestContext;
+    expect(callerIdentity(bare, config('iam'))).toBeUndefined();
   });
 
   it.each([
@@ -364,6 +367,24 @@ describe('identities at the edges of each mode', () => {
       callerIdentity(proxyEvent({ requestContext, headers: { Authorization } }), config('cognito'))?.isAdmin;
     expect(isAdmin(`bearer   ${token}`)).toBe(true);
     expect(isAdmin(`${token}.x`)).toBe(false);
+  });
+
+  it('cognito: a token whose payload decodes to something that is not JSON makes no administrator', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({
+      requestContext,
+      headers: { Authorization: `e30.${Buffer.from('abc').toString('base64url')}.c2ln` },
+    });
+    expect(callerIdentity(event, config('cognito'))).toEqual({ externalUserId: 'alice', isAdmin: false });
+  });
+
+  it('cognito: a multiValueHeaders entry that is one string, not a list, is read as that one value', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({ requestContext, headers: {} });
+    event.multiValueHeaders = {
+      Authorization: jwt({ sub: 'alice', 'cognito:groups': ['admins'] }) as unknown as string[],
+    };
+    expect(callerIdentity(event, config('cognito'))?.isAdmin).toBe(true);
   });
 
   it('cognito: reads the Authorization header from multiValueHeaders when API Gateway gives it there', () => {

@@ -207,8 +207,14 @@ it('leaves every mapping alone when GetAttendee fails for another reason (thrott
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
 });
 
-it('fails with 500 and writes nothing when Chime returns an attendee without ExternalUserId', async () => {
-  chime.on(GetAttendeeCommand).resolves({ Attendee: { AttendeeId: ATTENDEE_ID } });
+it.each([
+  ['an attendee without ExternalUserId', { Attendee: { AttendeeId: ATTENDEE_ID } }],
+  ['no attendee at all', {}],
+])('fails with 500 and writes nothing when Chime returns %s', async (_, answer) => {
+  chime.on(GetAttendeeCommand).resolves(answer);
+  await expect(deleteAttendee(deleteRequest(), testDeps())).rejects.toThrow(
+    'Chime returned an attendee without ExternalUserId',
+  );
   const response = await remove();
   expect(response.statusCode).toBe(500);
   expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
