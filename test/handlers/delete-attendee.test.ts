@@ -178,7 +178,26 @@ it("cleans up only that attendee's mapping, found through the index, when GetAtt
   });
   expect(queries[1].ExclusiveStartKey).toEqual(key);
   expect(updates()).toHaveLength(1);
-  expect(updates()[0]).toMatchObject({ Key: key, ConditionExpression: '#a = :a' });
+  expect(updates()[0]).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
+    ConditionExpression: '#a = :a',
+    ExpressionAttributeNames: {
+      '#removed': 'RemovedAttendeeIds',
+      '#removing': 'RemovingAttendeeIds',
+      '#exp': 'ExpiresAt',
+      '#a': 'AttendeeId',
+      '#caps': 'Capabilities',
+      '#tags': 'Tags',
+      '#created': 'CreatedAt',
+    },
+    ExpressionAttributeValues: {
+      ':ids': { SS: [ATTENDEE_ID] },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+      ':a': { S: ATTENDEE_ID },
+    },
+  });
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
   expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
 });

@@ -307,10 +307,15 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
         .map((c) => c.args[0].input)
         .filter((input) => input.FilterExpression === undefined);
       expect(queries).toHaveLength(2);
-      expect(queries[0]).toMatchObject({
+      // The exact request: its key condition, projection and attribute names are what makes it this meeting's keys.
+      expect(queries[0]).toEqual({
         TableName: TABLE,
         IndexName: INDEX,
+        KeyConditionExpression: '#m = :m',
+        ProjectionExpression: '#pk, #m',
+        ExpressionAttributeNames: { '#m': 'MeetingId', '#pk': 'ExternalUserId' },
         ExpressionAttributeValues: { ':m': { S: MEETING_ID } },
+        ExclusiveStartKey: undefined,
       });
       expect(queries[1].ExclusiveStartKey).toEqual(items[19]);
       expect(deletedKeys()).toEqual(items);
