@@ -275,8 +275,13 @@ describe('defaults', () => {
   });
 
   it('exposes the API, the table, the URL and one function per operation', () => {
-    expect(service.api.restApiId).toBeDefined();
-    expect(service.table.tableName).toBeDefined();
+    // The tokens resolve to the very resources the template holds, not merely to something.
+    const resolve = (token: string) => service.api.stack.resolve(token);
+    const apiId = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
+    expect(apiId).toHaveLength(1);
+    expect(resolve(service.api.restApiId)).toEqual({ Ref: apiId[0] });
+    const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'JoinServiceAttendeeTable');
+    expect(resolve(service.table.tableName)).toEqual({ Ref: tableId });
     expect(service.url).toMatch(/execute-api/);
     const names = [
       service.createAttendeeFunction,

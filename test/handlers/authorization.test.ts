@@ -286,3 +286,135 @@ describe('handlers in cognito mode', () => {
     expect(parseBody(result).Code).toBe('Unauthorized');
   });
 });
+
+describe('identities at the edges of each mode', () => {
+  const withContext = (requestContext: Record<string, unknown>) => proxyEvent({ requestContext });
+
+  it.each([
+    ['userArn and caller', { userArn: 'arn:aws:iam::123456789012:user/a', caller: 'AIDA' }, { isAdmin: true }],
+    ['only a userArn', { userArn: 'arn:aws:iam::123456789012:user/a', caller: null }, { isAdmin: true }],
+    ['only a caller', { userArn: null, caller: 'AIDAEXAMPLE' }, { isAdmin: true }],
+    ['empty strings for both', { userArn: '', caller: '' }, undefined],
+    ['neither', { userArn: null, caller: null }, undefined],
+  ])('iam: a signed caller is known by either of userArn and caller (%s)', (_, identity, expected) => {
+    expect(callerIdentity(withContext({ identity }), config('iam'))).toEqual(expected);
+  });
+
+  it('iam: no request context at all, or one without an identity, is no identity', () => {
+    expect(callerIdentity(proxyEvent({ requestId: null }), config('iam'))).toBeUndefined();
+    const bare = proxyEvent();
+    bare.requestContext = { requestId: 'req-1' } as typeof bare.requestContext;
+    expect(callerIdentity(bare, config('iam'))).toBeUndefined();
+  });
+
+  it.each([
+    ['a number', 42, 'false', undefined],
+    ['an empty string', '', 'false', undefined],
+    ['a number, from an administrator', 42, 'true', { externalUserId: undefined, isAdmin: true }],
+    ['an empty string, from an administrator', '', true, { externalUserId: undefined, isAdmin: true }],
+    ['a user id, isAdmin "TRUE"', 'alice', 'TRUE', { externalUserId: 'alice', isAdmin: false }],
+    ['a user id, isAdmin 1', 'alice', 1, { externalUserId: 'alice', isAdmin: false }],
+    ['a user id, isAdmin true', 'alice', true, { externalUserId: 'alice', isAdmin: true }],
+  ])('custom: an externalUserId of %s', (_, externalUserId, isAdmin, expected) => {
+    const event = withContext({ authorizer: { externalUserId, isAdmin }, identity: {} });
+    expect(callerIdentity(event, config('custom'))).toEqual(expected);
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an empty string', ''],
+  ])('cognito: a configured claim that is %s is no identity', (_, sub) => {
+    const event = withContext({ authorizer: { claims: { sub, 'cognito:groups': ['admins'] } }, identity: {} });
+    expect(callerIdentity(event, config('cognito'))).toBeUndefined();
+  });
+
+  it.each([
+    [['admins'], true],
+    [['users', 'admins'], true],
+    [[7, 'admins'], true],
+    [[7, null], false],
+    [['users'], false],
+    [[], false],
+  ])('cognito: a cognito:groups claim that is already the list %j is taken as it is', (groups, isAdmin) => {
+    const event = withContext({ authorizer: { claims: { sub: 'alice', 'cognito:groups': groups } }, identity: {} });
+    expect(callerIdentity(event, config('cognito'))).toEqual({ externalUserId: 'alice', isAdmin });
+  });
+
+  it('cognito: an admin token with the same subject but a text claim the authorizer did not pass still counts', () => {
+    // Claims only in the token are not compared: only those the two share must agree.
+    const { requestContext } = cognitoRequest(['admins']);
+    const token = jwt({ sub: 'alice', 'cognito:groups': ['admins'], nonce: 'only-in-the-token' });
+    expect(
+      callerIdentity(proxyEvent({ requestContext, headers: { Authorization: token } }), config('cognito')),
+    ).toEqual({ externalUserId: 'alice', isAdmin: true });
+  });
+
+  it.each([
+    ['without sub', { 'cognito:groups': ['admins'] }],
+    ['with an empty sub', { sub: '', 'cognito:groups': ['admins'] }],
+    ['with a sub that is not text', { sub: 1, 'cognito:groups': ['admins'] }],
+    ['whose groups hold a non-string', { sub: 'alice', 'cognito:groups': ['admins', 1] }],
+  ])('cognito: a token %s makes no administrator', (_, payload) => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({ requestContext, headers: { Authorization: jwt(payload) } });
+    expect(callerIdentity(event, config('cognito'))).toEqual({ externalUserId: 'alice', isAdmin: false });
+  });
+
+  it('cognito: a lower-case "bearer" prefix is read too; a token of four parts is not', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const token = jwt({ sub: 'alice', 'cognito:groups': ['admins'] });
+    const isAdmin = (Authorization: string) =>
+      callerIdentity(proxyEvent({ requestContext, headers: { Authorization } }), config('cognito'))?.isAdmin;
+    expect(isAdmin(`bearer   ${token}`)).toBe(true);
+    expect(isAdmin(`${token}.x`)).toBe(false);
+  });
+
+  it('cognito: a token whose payload decodes to something that is not JSON makes no administrator', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({
+      requestContext,
+      headers: { Authorization: `e30.${Buffer.from('abc').toString('base64url')}.c2ln` },
+    });
+    expect(callerIdentity(event, config('cognito'))).toEqual({ externalUserId: 'alice', isAdmin: false });
+  });
+
+  it('cognito: a multiValueHeaders entry that is one string, not a list, is read as that one value', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({ requestContext, headers: {} });
+    event.multiValueHeaders = {
+      Authorization: jwt({ sub: 'alice', 'cognito:groups': ['admins'] }) as unknown as string[],
+    };
+    expect(callerIdentity(event, config('cognito'))?.isAdmin).toBe(true);
+  });
+
+  it('cognito: reads the Authorization header from multiValueHeaders when API Gateway gives it there', () => {
+    const { requestContext } = cognitoRequest(['admins']);
+    const event = proxyEvent({ requestContext, headers: {} });
+    event.multiValueHeaders = { authorization: [jwt({ sub: 'alice', 'cognito:groups': ['admins'] })] };
+    expect(callerIdentity(event, config('cognito'))?.isAdmin).toBe(true);
+  });
+});
+
+describe('authorize', () => {
+  const routed = (path: Record<string, string>) => toJoinRequest(proxyEvent({ path }));
+
+  it("lets a user look up their own attendees and refuses another user's, naming the rule", () => {
+    const alice = { externalUserId: 'alice', isAdmin: false };
+    const op = JoinServiceOperation.LIST_USER_ATTENDEES;
+    expect(authorize(op, routed({ ExternalUserId: 'alice' }), alice)).toBe(alice);
+    expect(() => authorize(op, routed({ ExternalUserId: 'bob' }), alice)).toThrow(
+      "Only administrators may look up another user's attendees",
+    );
+  });
+
+  it('refuses an administrators-only route to a user with 403, and a missing identity with 401', () => {
+    const alice = { externalUserId: 'alice', isAdmin: false };
+    const op = JoinServiceOperation.LIST_ATTENDEES;
+    expect(() => authorize(op, routed({ MeetingId: MEETING_ID }), alice)).toThrow(
+      expect.objectContaining({ statusCode: 403, message: 'This route is for administrators only' }),
+    );
+    expect(() => authorize(op, routed({ MeetingId: MEETING_ID }), undefined)).toThrow(
+      expect.objectContaining({ statusCode: 401, message: 'The request carries no identity this API accepts' }),
+    );
+  });
+});

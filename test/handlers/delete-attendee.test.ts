@@ -5,6 +5,7 @@ import {
   ChimeSDKMeetingsClient,
   DeleteAttendeeCommand,
   GetAttendeeCommand,
+  GetMeetingCommand,
   NotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-chime-sdk-meetings';
@@ -177,7 +178,26 @@ it("cleans up only that attendee's mapping, found through the index, when GetAtt
   });
   expect(queries[1].ExclusiveStartKey).toEqual(key);
   expect(updates()).toHaveLength(1);
-  expect(updates()[0]).toMatchObject({ Key: key, ConditionExpression: '#a = :a' });
+  expect(updates()[0]).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
+    ConditionExpression: '#a = :a',
+    ExpressionAttributeNames: {
+      '#removed': 'RemovedAttendeeIds',
+      '#removing': 'RemovingAttendeeIds',
+      '#exp': 'ExpiresAt',
+      '#a': 'AttendeeId',
+      '#caps': 'Capabilities',
+      '#tags': 'Tags',
+      '#created': 'CreatedAt',
+    },
+    ExpressionAttributeValues: {
+      ':ids': { SS: [ATTENDEE_ID] },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+      ':a': { S: ATTENDEE_ID },
+    },
+  });
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
   expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
 });
@@ -194,4 +214,78 @@ it('fails with 500 and leaves Chime untouched when the removal mark cannot be wr
   const response = await remove();
   expect(response.statusCode).toBe(500);
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it('leaves every mapping alone when GetAttendee fails for another reason (throttled): the attendee may live on', async () => {
+  chime.on(GetAttendeeCommand).rejects(new ThrottlingException({ ...meta, message: 'Rate exceeded' }));
+  dynamodb.on(QueryCommand).resolves({ Items: [key] });
+  const response = await remove();
+  expect(response.statusCode).toBe(429);
+  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
+  expect(updates()).toHaveLength(0);
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it.each([
+  ['an attendee without ExternalUserId', { Attendee: { AttendeeId: ATTENDEE_ID } }],
+  ['no attendee at all', {}],
+])('fails with 500 and writes nothing when Chime returns %s', async (_, answer) => {
+  chime.on(GetAttendeeCommand).resolves(answer);
+  await expect(deleteAttendee(deleteRequest(), testDeps())).rejects.toThrow(
+    'Chime returned an attendee without ExternalUserId',
+  );
+  const response = await remove();
+  expect(response.statusCode).toBe(500);
+  expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
+  expect(updates()).toHaveLength(0);
+  expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
+});
+
+it('asks Chime to delete exactly the attendee named in the path', async () => {
+  await remove();
+  expect(chime.commandCalls(DeleteAttendeeCommand).map((c) => c.args[0].input)).toEqual([
+    { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+  ]);
+});
+
+it('with ?ban=true bans the user first, then marks, deletes and records the removal', async () => {
+  const banned = request({
+    pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+    queryStringParameters: { ban: 'true' },
+  });
+  const response = await serve(JoinServiceOperation.DELETE_ATTENDEE, banned, (r) => deleteAttendee(r, testDeps()));
+  expect(response).toEqual({ statusCode: 204 });
+  expect(sequence).toEqual([
+    'chime:GetAttendee',
+    'dynamodb:SET',
+    'dynamodb:ADD',
+    'chime:DeleteAttendee',
+    'dynamodb:ADD?',
+  ]);
+  expect(updates()[0]).toEqual({
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression: 'SET #banned = if_not_exists(#banned, :now), #exp = :exp',
+    ExpressionAttributeNames: { '#banned': 'BannedAt', '#exp': 'ExpiresAt' },
+    ExpressionAttributeValues: {
+      ':now': { N: String(NOW.getTime()) },
+      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+    },
+  });
+});
+
+it('refuses a user who is not the meeting host with 403 naming the action, before any call to Chime', async () => {
+  // No meeting record names a host: not in the index, and Chime no longer knows the meeting.
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
+  chime.on(GetMeetingCommand).rejects(new NotFoundException({ ...meta, message: 'Meeting not found' }));
+  const byUser = request({
+    pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID },
+    identity: { externalUserId: 'bob', isAdmin: false },
+  });
+  const response = await serve(JoinServiceOperation.DELETE_ATTENDEE, byUser, (r) => deleteAttendee(r, testDeps()));
+  expect(response.statusCode).toBe(403);
+  expect((response.body as { Message: string }).Message).toBe(
+    'Only administrators and the meeting host may remove attendees from this meeting',
+  );
+  expect(sequence).toEqual([]);
 });

@@ -32,6 +32,7 @@ import { ENV } from '../../lib/contract';
 import { handler as batchHandler } from '../../lambda/batch-create-attendee';
 import { handler as createHandler } from '../../lambda/create-attendee';
 import { handler as listHandler } from '../../lambda/list-attendees';
+import { isChimeNotFound, JoinServiceError, toJoinServiceError } from '../../lambda/shared/errors';
 import { captureLogs, chimeAttendee, INDEX, MEETING, MEETING_ID, parseBody, proxyEvent, TABLE } from './fixtures';
 
 process.env[ENV.tableName] = TABLE;
@@ -306,10 +307,15 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
         .map((c) => c.args[0].input)
         .filter((input) => input.FilterExpression === undefined);
       expect(queries).toHaveLength(2);
-      expect(queries[0]).toMatchObject({
+      // The exact request: its key condition, projection and attribute names are what makes it this meeting's keys.
+      expect(queries[0]).toEqual({
         TableName: TABLE,
         IndexName: INDEX,
+        KeyConditionExpression: '#m = :m',
+        ProjectionExpression: '#pk, #m',
+        ExpressionAttributeNames: { '#m': 'MeetingId', '#pk': 'ExternalUserId' },
         ExpressionAttributeValues: { ':m': { S: MEETING_ID } },
+        ExclusiveStartKey: undefined,
       });
       expect(queries[1].ExclusiveStartKey).toEqual(items[19]);
       expect(deletedKeys()).toEqual(items);
@@ -337,5 +343,100 @@ describe('stale mappings of a meeting Chime no longer knows', () => {
     dynamodb.on(QueryCommand).rejects(new Error('DynamoDB down'));
     const result = await joinAlice();
     expect(result.statusCode).toBe(500);
+  });
+});
+
+// The mapping itself, without a handler around it: what reaches the answer of each sanitiser and fallback.
+describe('toJoinServiceError', () => {
+  const throttled = (headers: Record<string, string>) =>
+    withResponseHeaders(new ThrottlingException({ ...meta, message: 'slow down' }), headers);
+  const unavailable = (RetryAfterSeconds: unknown) =>
+    new ServiceUnavailableException({ ...meta, message: 'down', RetryAfterSeconds: RetryAfterSeconds as string });
+  const retryAfterOf = (err: Error) => toJoinServiceError(err).headers?.['Retry-After'];
+
+  it.each([
+    ['12abc', '5'],
+    ['abc12', '5'],
+    ['1 2', '5'],
+    ['', '5'],
+    ['1234567', '5'],
+    ['123456', '300'],
+    [' 12 ', '12'],
+    ['0', '0'],
+    ['300', '300'],
+    ['301', '300'],
+  ])('passes on a RetryAfterSeconds of %j as Retry-After %s (delta-seconds only, at most 300)', (hint, expected) => {
+    expect(retryAfterOf(unavailable(hint))).toBe(expected);
+  });
+
+  it('takes no Retry-After hint that is not text (a number from a misbehaving peer): the default', () => {
+    expect(retryAfterOf(unavailable(30))).toBe('5');
+  });
+
+  it("prefers the exception's RetryAfterSeconds to the response header, and reads the header when it has none", () => {
+    const err = withResponseHeaders(unavailable('30'), { 'retry-after': '7' });
+    expect(retryAfterOf(err)).toBe('30');
+    expect(retryAfterOf(throttled({ 'retry-after': '12abc' }))).toBe('1');
+    expect(retryAfterOf(throttled({ 'retry-after': '9' }))).toBe('9');
+    expect(retryAfterOf(throttled({ 'Retry-After': '9' }))).toBe('1'); // the SDK lower-cases header names
+  });
+
+  it.each([
+    ['a Code of letters', 'LimitExceeded', 'LimitExceeded'],
+    ['64 letters', 'A'.repeat(64), 'A'.repeat(64)],
+    ['65 letters', 'A'.repeat(65), 'BadRequest'],
+    ['a leading digit', '1Bad', 'BadRequest'],
+    ['a trailing digit', 'Bad1', 'BadRequest'],
+    ['a space', 'Bad Request', 'BadRequest'],
+    ['markup', '<b>Bad</b>', 'BadRequest'],
+    ['an empty Code', '', 'BadRequest'],
+    ['a Code that is not text', 42, 'BadRequest'],
+  ])("passes on Chime's Code only when it is 1 to 64 letters: %s", (_, Code, expected) => {
+    const err = new BadRequestException({ ...meta, message: 'no', Code: Code as string });
+    expect(toJoinServiceError(err).code).toBe(expected);
+  });
+
+  it('names the code after the exception, without its Exception suffix, when Chime gives no usable Code', () => {
+    expect(toJoinServiceError(new LimitExceededException({ ...meta, message: 'x' })).code).toBe('LimitExceeded');
+  });
+
+  it.each([
+    ['Message over message', { Message: 'from Message', message: 'from message' }, 'from Message'],
+    ['message when Message is empty', { Message: '', message: 'from message' }, 'from message'],
+    ['message when Message is not text', { Message: 7, message: 'from message' }, 'from message'],
+    ['the fallback when both are empty', { Message: '', message: '' }, 'Amazon Chime rejected the request.'],
+    ['the fallback for UnknownError', { message: 'UnknownError' }, 'Amazon Chime rejected the request.'],
+  ])("takes a 4xx's message from %s", (_, fields, expected) => {
+    const err = new BadRequestException({ ...meta, ...(fields as { message: string }) });
+    expect(toJoinServiceError(err).message).toBe(expected);
+  });
+
+  it.each([
+    [new NotFoundException({ ...meta, message: '' }), 404, 'NotFound', 'The meeting or attendee was not found.'],
+    [new ConflictException({ ...meta, message: '' }), 409, 'Conflict', 'Amazon Chime refused a conflicting request.'],
+    [
+      new UnprocessableEntityException({ ...meta, message: 'UnknownError' }),
+      422,
+      'UnprocessableEntity',
+      'Amazon Chime could not process the request.',
+    ],
+  ])('answers %p with its own fallback message when Chime gives none', (err, status, code, message) => {
+    expect(toJoinServiceError(err)).toMatchObject({ statusCode: status, code, message });
+    expect(toJoinServiceError(err).headers).toBeUndefined();
+  });
+
+  it('returns a JoinServiceError as it is, and anything else that is not Chime as 500', () => {
+    const own = new JoinServiceError(418, 'Teapot', 'short and stout');
+    expect(toJoinServiceError(own)).toBe(own);
+    const notChime = Object.assign(new Error('gone'), { name: 'NotFoundException' });
+    expect(toJoinServiceError(notChime)).toMatchObject({ statusCode: 500, code: 'InternalFailure' });
+    expect(toJoinServiceError('a string')).toMatchObject({ statusCode: 500, code: 'InternalFailure' });
+  });
+
+  it("tells Chime's NotFound from every other error, and from another service's error of the same name", () => {
+    expect(isChimeNotFound(new NotFoundException({ ...meta, message: 'gone' }))).toBe(true);
+    expect(isChimeNotFound(new ThrottlingException({ ...meta, message: 'slow' }))).toBe(false);
+    expect(isChimeNotFound(Object.assign(new Error('gone'), { name: 'NotFoundException' }))).toBe(false);
+    expect(isChimeNotFound(undefined)).toBe(false);
   });
 });
