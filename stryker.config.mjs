@@ -11,22 +11,30 @@ export default {
   mutate: ['lambda/**/*.ts', 'lib/**/*.ts', '!**/*.d.ts', '!**/*.test.ts'],
   jest: {
     configFile: 'jest.config.js',
+    // The dry run runs the test files related to the mutated files (test/mutation/dependency-extractor.js makes the
+    // end-to-end suites related to the handlers they load by name); each mutant run then loads only the files that
+    // reached that mutant (test/mutation/filter.js, from the map test/mutation/environment.js records) and stops at
+    // its first failing test.
     enableFindRelatedTests: true,
     config: {
       // --findRelatedTests needs the mutated sources among jest's roots, or no test is related to any mutant and
-      // every mutant "survives" (Stryker 10 adds the mutated files' folders too; this states it).
-      roots: ['<rootDir>/test', '<rootDir>/lambda', '<rootDir>/lib'],
+      // every mutant "survives" (Stryker 10 adds the mutated files' folders too; this states it). local/ is there for
+      // the same reason: the end-to-end suites reach the handlers through local/join-service.ts.
+      roots: ['<rootDir>/test', '<rootDir>/lambda', '<rootDir>/lib', '<rootDir>/local'],
       // Stryker wraps the environment and require()s its name from the sandbox itself, without expanding
-      // <rootDir> (jest.config.js says '<rootDir>/test/environment.js'): the same file, relative.
-      testEnvironment: './test/environment.js',
-      // The unit-level suites only, as in issue 17's measurement: the handler tests (mocked clients) and the
-      // construct tests (for lib/). The hostile-input properties (test/security) made each lambda/ mutant cost ~5 s
-      // instead of ~1 s; the end-to-end, emulator, fault, consistency, local-mode, browser, tarball and benchmark
-      // suites run whole services over loopback (or out of process, where mutants cannot reach). CI runs them all
-      // on every change; mutation scores here count only what the unit-level tests detect.
+      // <rootDir>: relative. test/mutation/environment.js extends the project's test/environment.js.
+      testEnvironment: './test/mutation/environment.js',
+      filter: '<rootDir>/test/mutation/filter.js',
+      testSequencer: '<rootDir>/test/mutation/sequencer.js',
+      dependencyExtractor: '<rootDir>/test/mutation/dependency-extractor.js',
+      // In scope: the handler tests (mocked clients), the end-to-end suites (the handlers in this process, behind
+      // the local API over loopback, with dynalite and the Chime emulator) and the construct tests (for lib/).
+      // Left out: suites that run out of process, where a mutant cannot reach (bundles, tarball, bench, docs), and
+      // the slow property and race suites (hostile input, consistency, faults, emulator drift, local mode, browser),
+      // which CI runs on every change; a mutant only they would catch counts as survived here.
       testPathIgnorePatterns: [
         '/node_modules/',
-        '<rootDir>/test/(e2e|emulator|faults|local|tarball|bench|docs|consistency|security)/',
+        '<rootDir>/test/(emulator|faults|local|tarball|bench|docs|consistency|security)/',
         '<rootDir>/test/handlers/bundle\\.test\\.ts$',
       ],
     },
@@ -37,7 +45,8 @@ export default {
   incremental: true,
   // Committed: the baseline an incremental run (CI, or a local run after a change) starts from.
   incrementalFile: 'test/mutation/stryker-incremental.json',
-  concurrency: 1,
+  // The machine's two cores.
+  concurrency: 2,
   timeoutMS: 10000,
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

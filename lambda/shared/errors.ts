@@ -38,13 +38,16 @@ export function toJoinServiceError(err: unknown): JoinServiceError {
   return new JoinServiceError(500, 'InternalFailure', 'The service could not complete the request.');
 }
 
+const REJECTED = 'Amazon Chime rejected the request.';
+
 type ChimeError = ChimeSDKMeetingsServiceException & { Code?: unknown; Message?: unknown; RetryAfterSeconds?: unknown };
 
 function fromChime(err: ChimeError): JoinServiceError {
   switch (err.name) {
     case 'BadRequestException':
+      return new JoinServiceError(400, chimeCode(err, 'BadRequest'), chimeMessage(err, REJECTED));
     case 'LimitExceededException':
-      return new JoinServiceError(400, chimeCode(err), chimeMessage(err, 'Amazon Chime rejected the request.'));
+      return new JoinServiceError(400, chimeCode(err, 'LimitExceeded'), chimeMessage(err, REJECTED));
     case 'NotFoundException':
       return new JoinServiceError(404, 'NotFound', chimeMessage(err, 'The meeting or attendee was not found.'));
     case 'ConflictException':
@@ -71,11 +74,9 @@ function fromChime(err: ChimeError): JoinServiceError {
   }
 }
 
-/** Chime's own Code value (e.g. `LimitExceeded`), else the exception name without its `Exception` suffix. */
-function chimeCode(err: ChimeError): string {
-  return typeof err.Code === 'string' && /^[A-Za-z]{1,64}$/.test(err.Code)
-    ? err.Code
-    : err.name.replace(/Exception$/, '');
+/** Chime's own Code value (e.g. `LimitExceeded`) when it is one word of letters, else the exception's own. */
+function chimeCode(err: ChimeError, fallback: string): string {
+  return typeof err.Code === 'string' && /^[A-Za-z]{1,64}$/.test(err.Code) ? err.Code : fallback;
 }
 
 /** Chime's message for 4xx answers: it explains the caller's mistake (e.g. the 250-attendee cap). */
@@ -89,8 +90,9 @@ function retryAfter(err: ChimeError, fallback: number): string {
   const response = (err as { $response?: { headers?: Record<string, string | undefined> } }).$response;
   const hint = err.RetryAfterSeconds ?? response?.headers?.['retry-after'];
   // Only delta-seconds are passed on: an HTTP-date or junk from upstream never reaches a response header.
+  // (Number() ignores the blanks around the digits that the test allows.)
   if (typeof hint === 'string' && /^\d{1,6}$/.test(hint.trim())) {
-    return String(Math.min(Number(hint.trim()), MAX_RETRY_AFTER_SECONDS));
+    return String(Math.min(Number(hint), MAX_RETRY_AFTER_SECONDS));
   }
   return String(fallback);
 }

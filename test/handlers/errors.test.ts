@@ -369,6 +369,37 @@ describe('toJoinServiceError', () => {
     expect(retryAfterOf(unavailable(hint))).toBe(expected);
   });
 
+  it('answers 429 and 503 with fixed messages and the default Retry-After when the response has no headers', () => {
+    const bare = Object.defineProperty(new ThrottlingException({ ...meta, message: 'slow down' }), '$response', {
+      value: { statusCode: 429 },
+    });
+    expect(toJoinServiceError(bare)).toMatchObject({
+      statusCode: 429,
+      code: 'Throttling',
+      message: 'Too many requests to Amazon Chime; retry later.',
+      headers: { 'Retry-After': '1' },
+    });
+    expect(toJoinServiceError(new ServiceUnavailableException({ ...meta, message: 'down' }))).toMatchObject({
+      statusCode: 503,
+      code: 'ServiceUnavailable',
+      message: 'Amazon Chime is unavailable; retry later.',
+      headers: { 'Retry-After': '5' },
+    });
+  });
+
+  it('answers every other Chime failure 502 with a fixed message that names nothing of ours', () => {
+    const err = toJoinServiceError(new ServiceFailureException({ ...meta, message: SECRET }));
+    expect(err).toMatchObject({ statusCode: 502, code: 'UpstreamFailure' });
+    expect(err.message).toBe('Amazon Chime failed to complete the request.');
+    expect(err.headers).toBeUndefined();
+  });
+
+  it('is an Error named JoinServiceError (so logs tell it from what it replaced)', () => {
+    const err = new JoinServiceError(400, 'BadRequest', 'no');
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe('JoinServiceError');
+  });
+
   it('takes no Retry-After hint that is not text (a number from a misbehaving peer): the default', () => {
     expect(retryAfterOf(unavailable(30))).toBe('5');
   });
@@ -398,6 +429,10 @@ describe('toJoinServiceError', () => {
 
   it('names the code after the exception, without its Exception suffix, when Chime gives no usable Code', () => {
     expect(toJoinServiceError(new LimitExceededException({ ...meta, message: 'x' })).code).toBe('LimitExceeded');
+    expect(toJoinServiceError(new LimitExceededException({ ...meta, message: 'x', Code: '4' })).code).toBe(
+      'LimitExceeded',
+    );
+    expect(toJoinServiceError(new BadRequestException({ ...meta, message: 'x' })).code).toBe('BadRequest');
   });
 
   it.each([
