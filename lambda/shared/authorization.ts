@@ -14,7 +14,7 @@ import type { CallerIdentity, IncomingRequest } from './types';
  * - iam: API Gateway verified a SigV4 signature and IAM allowed this route; the caller is an IAM principal,
  *   trusted for every route it reached, with no ExternalUserId of its own.
  * - cognito: claims of a verified ID token; the ExternalUserId is the configured claim, admins are members of
- *   the admin group, read from the verified token itself (see `cognitoGroups`).
+ *   the admin group, read from the verified token itself (see `inCognitoGroup`).
  * - custom: the Lambda authorizer's context, `externalUserId` and `isAdmin`.
  * - none: the API is open by the owner's explicit choice.
  */
@@ -29,7 +29,7 @@ export function callerIdentity(event: APIGatewayProxyEvent, config: AuthConfig):
       const claims = context?.authorizer?.claims as Record<string, unknown> | undefined;
       const externalUserId = claims?.[config.identityClaim];
       if (typeof externalUserId !== 'string' || externalUserId === '') return undefined;
-      return { externalUserId, isAdmin: cognitoGroups(event, claims!).includes(config.adminGroup) };
+      return { externalUserId, isAdmin: inCognitoGroup(event, claims!, config.adminGroup) };
     }
     case 'custom': {
       const authorizer = context?.authorizer as Record<string, unknown> | null | undefined;
@@ -68,7 +68,7 @@ export function authorize(
 }
 
 /**
- * The caller's Cognito groups, exactly as the user pool named them, or none.
+ * Whether the caller is in a Cognito group, by the group's exact name.
  *
  * A REST API's Cognito authorizer hands `cognito:groups` to the function flattened to one string ("a,b"), and group
  * names may themselves hold commas, spaces and brackets: a group named `x,admins` or `[admins` cannot be told from
@@ -77,15 +77,13 @@ export function authorize(
  * verified again (API Gateway did), and it must agree with the authorizer's claims, so a header other than the one
  * verified is never believed. Anything else (no header or two, an unreadable token, other claims, groups that are not
  * a list of strings) means no groups: never an administrator by accident. A claim that is already a list (a context
- * built by something other than a REST API authorizer) is taken as it is.
+ * built by something other than a REST API authorizer) is taken as it is: only a member equal to the name counts.
  */
-function cognitoGroups(event: APIGatewayProxyEvent, claims: Record<string, unknown>): string[] {
+function inCognitoGroup(event: APIGatewayProxyEvent, claims: Record<string, unknown>, group: string): boolean {
   const claimed = claims['cognito:groups'];
-  if (Array.isArray(claimed)) return claimed.filter((group): group is string => typeof group === 'string');
-  const payload = verifiedTokenPayload(event, claims);
-  const groups = payload?.['cognito:groups'];
-  if (!Array.isArray(groups) || !groups.every((group) => typeof group === 'string')) return [];
-  return groups;
+  if (Array.isArray(claimed)) return claimed.includes(group);
+  const groups = verifiedTokenPayload(event, claims)?.['cognito:groups'];
+  return Array.isArray(groups) && groups.every((name) => typeof name === 'string') && groups.includes(group);
 }
 
 /** The payload of the token in the Authorization header, if it is the token whose claims the authorizer passed. */

@@ -407,6 +407,12 @@ describe('authorize', () => {
     );
   });
 
+  it("leaves a user named in a host route's path to the handler: the host acts on another user (a ban)", () => {
+    const host = { externalUserId: 'host', isAdmin: false };
+    const op = JoinServiceOperation.DELETE_BAN;
+    expect(authorize(op, routed({ MeetingId: MEETING_ID, ExternalUserId: 'bob' }), host)).toBe(host);
+  });
+
   it('refuses an administrators-only route to a user with 403, and a missing identity with 401', () => {
     const alice = { externalUserId: 'alice', isAdmin: false };
     const op = JoinServiceOperation.LIST_ATTENDEES;
