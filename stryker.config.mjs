@@ -39,9 +39,10 @@ export default {
       ],
     },
   },
-  // Per-file thresholds are scripts/mutation-thresholds.mjs's job (90% for lambda/, 85% for lib/); Stryker's own
-  // `break` is the lowest of them, so that a run below every threshold fails even without the script.
-  thresholds: { high: 90, low: 85, break: 85 },
+  // Per-file thresholds are scripts/mutation-thresholds.mjs's job (90% for lambda/, 85% for lib/), run by
+  // `postmutate`. No `break` here: a run below it would exit before `postmutate` compacts the baseline it wrote
+  // (scripts/mutation-baseline.mjs) and prints the per-file table.
+  thresholds: { high: 90, low: 85, break: null },
   incremental: true,
   // Committed: the baseline an incremental run (CI, or a local run after a change) starts from.
   incrementalFile: 'test/mutation/stryker-incremental.json',

@@ -4,15 +4,30 @@
 // The score is Stryker's "mutation score": detected (killed + timeout) / valid (all but compile and runtime errors,
 // ignored mutants excluded); a mutant disabled with `// Stryker disable …: reason` is ignored, so it does not count.
 // Prints one table row per file: mutants, killed, timeout, survived, no coverage, ignored, score, threshold.
+// With --survivors, first every mutant that survived or no test reached: file:line:column, status, mutator, the
+// line's code and the replacement (the work list of whoever raises a score).
 import { readFileSync } from 'node:fs';
 
-const reportPath = process.argv[2] ?? 'reports/mutation/mutation.json';
+const args = process.argv.slice(2);
+const listSurvivors = args.includes('--survivors');
+const reportPath = args.find((arg) => !arg.startsWith('--')) ?? 'reports/mutation/mutation.json';
 const THRESHOLDS = [
   { prefix: 'lambda/', min: 90 },
   { prefix: 'lib/', min: 85 },
 ];
 
 const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+if (listSurvivors) {
+  for (const [file, { mutants, source }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+    const lines = source.split('\n');
+    for (const m of mutants.filter((mutant) => mutant.status === 'Survived' || mutant.status === 'NoCoverage')) {
+      const { line, column } = m.location.start;
+      const code = lines[line - 1].trim();
+      console.log(`${file}:${line}:${column} ${m.status} ${m.mutatorName}: ${code} => ${m.replacement ?? ''}`);
+    }
+  }
+  console.log();
+}
 const rows = [];
 let failed = 0;
 for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {

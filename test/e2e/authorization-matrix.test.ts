@@ -66,7 +66,13 @@ interface Request {
 const CAPS = { Audio: 'SendReceive', Video: 'None', Content: 'None' };
 const REQUESTS: Record<
   string,
-  { callers: Callers | undefined; request: (f: Fixture, user: string) => Request; forOther?: (f: Fixture) => Request }
+  {
+    callers: Callers | undefined;
+    request: (f: Fixture, user: string) => Request;
+    forOther?: (f: Fixture) => Request;
+    /** A host route: what its refusal says the host alone may do. */
+    hostAction?: string;
+  }
 > = {
   [JoinServiceOperation.CREATE_ATTENDEE]: {
     callers: 'self',
@@ -96,6 +102,7 @@ const REQUESTS: Record<
   },
   [JoinServiceOperation.DELETE_ATTENDEE]: {
     callers: 'host',
+    hostAction: 'remove attendees from this meeting',
     request: (f) => ({ method: 'DELETE', path: `/meetings/${f.meetingId}/attendees/${f.memberAttendeeId}?ban=true` }),
   },
   [JoinServiceOperation.CREATE_MEETING]: {
@@ -117,6 +124,7 @@ const REQUESTS: Record<
   },
   [JoinServiceOperation.DELETE_MEETING]: {
     callers: 'host',
+    hostAction: 'end this meeting',
     request: (f) => ({ method: 'DELETE', path: `/meetings/${f.meetingId}` }),
   },
   [JoinServiceOperation.GET_PRESENCE]: {
@@ -125,6 +133,7 @@ const REQUESTS: Record<
   },
   [JoinServiceOperation.UPDATE_ATTENDEE_CAPABILITIES]: {
     callers: 'host',
+    hostAction: "change this meeting's capabilities",
     request: (f) => ({
       method: 'PUT',
       path: `/meetings/${f.meetingId}/attendees/${f.memberAttendeeId}/capabilities`,
@@ -133,6 +142,7 @@ const REQUESTS: Record<
   },
   [JoinServiceOperation.UPDATE_CAPABILITIES_EXCEPT]: {
     callers: 'host',
+    hostAction: "change this meeting's capabilities",
     request: (f) => ({
       method: 'PUT',
       path: `/meetings/${f.meetingId}/attendees/capabilities`,
@@ -141,15 +151,16 @@ const REQUESTS: Record<
   },
   [JoinServiceOperation.DELETE_BAN]: {
     callers: 'host',
+    hostAction: 'readmit users to this meeting',
     request: (f) => ({ method: 'DELETE', path: `/meetings/${f.meetingId}/bans/${MEMBER}` }),
   },
 };
 
 const send = (r: Request, headers: Record<string, string>) => call(r.method, r.path, headers, r.body);
 const chimeCalls = () => Object.values(service.emulator!.stats().operations).reduce((n, op) => n + op.requests, 0);
-const expectError = (reply: { status: number; body: any }, status: number, code: string) => {
+const expectError = (reply: { status: number; body: any }, status: number, code: string, message?: string) => {
   expect(reply.status).toBe(status);
-  expect(reply.body).toEqual({ Code: code, Message: expect.any(String), RequestId: expect.any(String) });
+  expect(reply.body).toEqual({ Code: code, Message: message ?? expect.any(String), RequestId: expect.any(String) });
 };
 const is2xx = (reply: { status: number; body: unknown }) => {
   if (reply.status < 200 || reply.status > 299)
@@ -189,8 +200,9 @@ describe.each(ROWS)('%s', (_name, row) => {
     case undefined:
       it('a plain user (even the host) → 403', async () => {
         const f = await fixture();
-        expectError(await send(request(f, OUTSIDER), as(OUTSIDER)), 403, 'Forbidden');
-        expectError(await send(request(f, HOST), as(HOST)), 403, 'Forbidden');
+        const refusal = 'This route is for administrators only';
+        expectError(await send(request(f, OUTSIDER), as(OUTSIDER)), 403, 'Forbidden', refusal);
+        expectError(await send(request(f, HOST), as(HOST)), 403, 'Forbidden', refusal);
       });
       break;
     case 'self':
@@ -216,8 +228,9 @@ describe.each(ROWS)('%s', (_name, row) => {
     case 'host':
       it('a user not in the meeting → 403; a member who is not the host → 403; the host → 2xx', async () => {
         const f = await fixture();
-        expectError(await send(request(f, OUTSIDER), as(OUTSIDER)), 403, 'Forbidden');
-        expectError(await send(request(f, MEMBER), as(MEMBER)), 403, 'Forbidden');
+        const refusal = `Only administrators and the meeting host may ${spec.hostAction!}`;
+        expectError(await send(request(f, OUTSIDER), as(OUTSIDER)), 403, 'Forbidden', refusal);
+        expectError(await send(request(f, MEMBER), as(MEMBER)), 403, 'Forbidden', refusal);
         is2xx(await send(request(f, HOST), as(HOST)));
       });
       break;

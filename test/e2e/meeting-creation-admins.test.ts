@@ -26,7 +26,9 @@ it('answers 404 to a user joining a room with no live meeting, and creates nothi
 });
 
 it('refuses POST /meetings to a user (403) and lets an admin create the room, which users then join', async () => {
-  expect((await call('POST', '/meetings', ALICE, { ExternalMeetingId: 'standup' })).status).toBe(403);
+  const refused = await call('POST', '/meetings', ALICE, { ExternalMeetingId: 'standup' });
+  expect(refused.status).toBe(403);
+  expect(refused.body).toMatchObject({ Code: 'Forbidden', Message: 'Only administrators may create meetings' });
   expect((await call('POST', '/meetings', ADMIN, { ExternalMeetingId: 'standup' })).status).toBe(201);
   const joined = await call('POST', '/join', ALICE, { ExternalMeetingId: 'standup' });
   expect(joined.status).toBe(201);

@@ -268,4 +268,23 @@ describe('GET and DELETE /meetings/{MeetingId}', () => {
     expect(next.body.Meeting.MeetingId).not.toBe(meetingId);
     expect((await call(service, 'DELETE', `/meetings/${meetingId}`)).status).toBe(404);
   });
+
+  it('leaves the meeting live when Chime refuses to end it for another reason than NotFound (throttled: 429)', async () => {
+    const meetingId = joined.body.Meeting.MeetingId;
+    emulator().injectFault('DeleteMeeting', { error: 'ThrottlingException', count: 1 });
+    const reply = await call(service, 'DELETE', `/meetings/${meetingId}`);
+    expect(reply.status).toBe(429);
+    expect(emulator().getMeeting(meetingId)).toBeDefined();
+    expect(await meetingRecord(name)).toMatchObject({ State: { S: 'live' } });
+    expect((await call(service, 'GET', `/users/alice/attendees`)).body.Attendees).toContainEqual(
+      expect.objectContaining({ MeetingId: meetingId }),
+    );
+  });
+
+  it('reads a meeting the service has no record of (made elsewhere) from Chime', async () => {
+    const made = emulator().createMeeting({ ExternalMeetingId: 'made-elsewhere' });
+    const reply = await call(service, 'GET', `/meetings/${made.MeetingId}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.Meeting).toMatchObject({ MeetingId: made.MeetingId, ExternalMeetingId: 'made-elsewhere' });
+  });
 });
