@@ -15,7 +15,10 @@
  * - for each room name, at most one live Chime meeting that the service made for it (the emulator's meetings whose
  *   ExternalMeetingId is that name and that have not ended), and the room's meeting record (a scan of the meeting
  *   table) is `live` with that MeetingId, or, when Chime has none, absent or not `live`;
- * - no answer is a 5xx;
+ * - no answer is a 5xx, but one: POST /join's 503 ServiceUnavailable with Retry-After when the room's meeting ended
+ *   under it three times in one request (lambda/join-meeting.ts: a retry meets a settled room). The churn's room
+ *   ends make that possible when a join is slow (seen once in CI on a loaded machine, a join of 910 ms); it is an
+ *   answer the client can act on, not a broken table, and the report counts it under joinByName;
  * - afterwards each room is still joinable: a POST /join per room answers 2xx with the room's one live meeting.
  *
  * The repair pass. The service learns that a meeting ended only from a call that meets Chime's NotFound (events are
@@ -172,8 +175,14 @@ export async function runChurn(service: LocalJoinService, options: ChurnOptions)
         const statuses = (byNameStatus[operation] ??= {});
         statuses[key] = (statuses[key] ?? 0) + 1;
       }
-      if (reply.status >= 500) violations.push(`${operation} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
+      if (reply.status >= 500 && !(operation === 'joinByName' && roomKeptEnding(reply)))
+        violations.push(`${operation} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
     };
+    const roomKeptEnding = (reply: Reply) =>
+      reply.status === 503 &&
+      reply.body?.Code === 'ServiceUnavailable' &&
+      reply.body?.Message === 'The meeting ended while joining; retry shortly.' &&
+      reply.headers.get('retry-after') === '1';
     const noteJoined = (meetingId: string, attendee: { ExternalUserId: string; AttendeeId: string }, t: number) =>
       joins.push({ meetingId, user: attendee.ExternalUserId, attendeeId: attendee.AttendeeId, started: t });
 
