@@ -62,6 +62,27 @@ afterEach(() => jest.restoreAllMocks());
 const deleteRequest = () => request({ pathParameters: { MeetingId: MEETING_ID, AttendeeId: ATTENDEE_ID } });
 const remove = () => serve(JoinServiceOperation.DELETE_ATTENDEE, deleteRequest(), (r) => deleteAttendee(r, testDeps()));
 const key = { ExternalUserId: { S: 'alice' }, MeetingId: { S: MEETING_ID } };
+/** The UpdateItem that records the attendee's removal on alice's mapping, only while it still points at it. */
+const REMOVAL = {
+  TableName: TABLE,
+  Key: key,
+  UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
+  ConditionExpression: '#a = :a',
+  ExpressionAttributeNames: {
+    '#removed': 'RemovedAttendeeIds',
+    '#removing': 'RemovingAttendeeIds',
+    '#exp': 'ExpiresAt',
+    '#a': 'AttendeeId',
+    '#caps': 'Capabilities',
+    '#tags': 'Tags',
+    '#created': 'CreatedAt',
+  },
+  ExpressionAttributeValues: {
+    ':ids': { SS: [ATTENDEE_ID] },
+    ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
+    ':a': { S: ATTENDEE_ID },
+  },
+};
 const updates = () => dynamodb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
 const meta = { $metadata: {} };
 
@@ -85,26 +106,7 @@ it('answers 204 after marking, deleting in Chime, then removing the mapping on t
       ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
     },
   });
-  expect(removal).toEqual({
-    TableName: TABLE,
-    Key: key,
-    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
-    ConditionExpression: '#a = :a',
-    ExpressionAttributeNames: {
-      '#removed': 'RemovedAttendeeIds',
-      '#removing': 'RemovingAttendeeIds',
-      '#exp': 'ExpiresAt',
-      '#a': 'AttendeeId',
-      '#caps': 'Capabilities',
-      '#tags': 'Tags',
-      '#created': 'CreatedAt',
-    },
-    ExpressionAttributeValues: {
-      ':ids': { SS: [ATTENDEE_ID] },
-      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
-      ':a': { S: ATTENDEE_ID },
-    },
-  });
+  expect(removal).toEqual(REMOVAL);
   expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(0);
 });
 
@@ -178,26 +180,7 @@ it("cleans up only that attendee's mapping, found through the index, when GetAtt
   });
   expect(queries[1].ExclusiveStartKey).toEqual(key);
   expect(updates()).toHaveLength(1);
-  expect(updates()[0]).toEqual({
-    TableName: TABLE,
-    Key: key,
-    UpdateExpression: 'ADD #removed :ids DELETE #removing :ids SET #exp = :exp REMOVE #a, #caps, #tags, #created',
-    ConditionExpression: '#a = :a',
-    ExpressionAttributeNames: {
-      '#removed': 'RemovedAttendeeIds',
-      '#removing': 'RemovingAttendeeIds',
-      '#exp': 'ExpiresAt',
-      '#a': 'AttendeeId',
-      '#caps': 'Capabilities',
-      '#tags': 'Tags',
-      '#created': 'CreatedAt',
-    },
-    ExpressionAttributeValues: {
-      ':ids': { SS: [ATTENDEE_ID] },
-      ':exp': { N: String(NOW_SECONDS + TTL_SECONDS) },
-      ':a': { S: ATTENDEE_ID },
-    },
-  });
+  expect(updates()[0]).toEqual(REMOVAL);
   expect(chime.commandCalls(DeleteAttendeeCommand)).toHaveLength(0);
   expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
 });
