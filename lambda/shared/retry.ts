@@ -50,9 +50,11 @@ export function boundedRetryStrategy(options: BoundedRetryOptions = {}): RetrySt
   return {
     acquireInitialRetryToken: (scope: string) => standard.acquireInitialRetryToken(scope),
     refreshRetryTokenForRetry: async (token: StandardRetryToken, info: RetryErrorInfo) => {
-      const name = (info.error as { name?: unknown } | undefined)?.name;
-      // Throwing makes the SDK rethrow the service's own error.
-      if (typeof name === 'string' && NEVER_RETRIED.has(name)) throw new Error('not retryable');
+      const name = (info.error as { name?: string } | undefined)?.name;
+      // Throwing makes the SDK rethrow the service's own error: these messages reach no one.
+      // Stryker disable next-line StringLiteral: the SDK rethrows the service's error, never this one
+      if (NEVER_RETRIED.has(name ?? '')) throw new Error('not retryable');
+      // Stryker disable next-line StringLiteral: the SDK rethrows the service's error, never this one
       if (!retryThrottling && info.errorType === 'THROTTLING') throw new Error('throttling is not retried');
       return standard.refreshRetryTokenForRetry(token, { ...info, retryAfterHint: undefined });
     },

@@ -93,6 +93,13 @@ describe('bounded retry strategy', () => {
     expect(await retriesFor(type, name, () => 0, undefined, false)).toBe(MAX_ATTEMPTS - 1);
   });
 
+  it('retries a transient error that the SDK reports without the error itself', async () => {
+    const strategy = boundedRetryStrategy({ random: () => 0 });
+    const token = await strategy.acquireInitialRetryToken('chime');
+    const retry = await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
+    expect(retry.getRetryCount()).toBe(1);
+  });
+
   it("does not sleep on the server's Retry-After (the SDK would wait up to 5 s more per retry)", async () => {
     const started = Date.now();
     expect(await retriesFor('THROTTLING', 'ThrottlingException', () => 0, 60)).toBe(2);
