@@ -269,6 +269,26 @@ describe('GET and DELETE /meetings/{MeetingId}', () => {
     expect((await call(service, 'DELETE', `/meetings/${meetingId}`)).status).toBe(404);
   });
 
+  it('ends a meeting Chime already ended: 404, and the record is closed and its mappings removed all the same', async () => {
+    const meetingId = joined.body.Meeting.MeetingId;
+    emulator().endMeeting(meetingId);
+    const reply = await call(service, 'DELETE', `/meetings/${meetingId}`);
+    expect(reply.status).toBe(404);
+    expect(await meetingRecord(name)).toMatchObject({ State: { S: 'ended' }, EndedAt: { S: expect.any(String) } });
+    await expectConsistent(service, meetingId);
+    expect((await call(service, 'GET', `/users/alice/attendees`)).body.Attendees).not.toContainEqual(
+      expect.objectContaining({ MeetingId: meetingId }),
+    );
+  });
+
+  it('answers 404 for a meeting its record holds as ended: Chime, not the record, has the last word', async () => {
+    const meetingId = joined.body.Meeting.MeetingId;
+    expect((await call(service, 'DELETE', `/meetings/${meetingId}`)).status).toBe(204);
+    const { result: reply, chime } = await counted(() => call(service, 'GET', `/meetings/${meetingId}`));
+    expect(reply.status).toBe(404);
+    expect(chime).toEqual({ GetMeeting: 1 });
+  });
+
   it('leaves the meeting live when Chime refuses to end it for another reason than NotFound (throttled: 429)', async () => {
     const meetingId = joined.body.Meeting.MeetingId;
     emulator().injectFault('DeleteMeeting', { error: 'ThrottlingException', count: 1 });
