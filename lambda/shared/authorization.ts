@@ -93,14 +93,14 @@ function verifiedTokenPayload(
 ): Record<string, unknown> | undefined {
   const headers = authorizationHeaders(event);
   if (headers.length !== 1) return undefined;
-  const token = headers[0].replace(/^Bearer\s+/i, '');
-  const parts = token.split('.');
+  // A scheme before the token ("Bearer ") stays in the first part, the JOSE header, which is not read.
+  const parts = headers[0].split('.');
   if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return undefined;
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
-    return undefined;
+    // Not JSON: the payload stays undefined, refused below with anything else that is not an object.
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const tokenClaims = payload as Record<string, unknown>;

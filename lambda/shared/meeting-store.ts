@@ -96,6 +96,7 @@ export async function claimNextMeeting(
       '#created': 'CreatedAt',
       '#ended': 'EndedAt',
       '#host': 'HostExternalUserId',
+      '#exp': MEETING_TABLE.timeToLiveAttribute,
     },
     values: {
       ':zero': 0,
@@ -139,11 +140,6 @@ async function conditionalUpdate(
     now: number;
   },
 ): Promise<MeetingRecord | undefined> {
-  const names: Record<string, string> = { '#state': 'State', '#since': 'CreatingSince', ...update.names };
-  if (update.UpdateExpression.includes('#exp')) names['#exp'] = MEETING_TABLE.timeToLiveAttribute;
-  // Only the placeholders an expression uses may be sent.
-  const used = `${update.UpdateExpression} ${update.ConditionExpression}`;
-  for (const name of Object.keys(names)) if (!used.includes(name)) delete names[name];
   try {
     const { Attributes } = await deps.dynamodb.send(
       new UpdateItemCommand({
@@ -151,13 +147,11 @@ async function conditionalUpdate(
         Key: marshall({ [PK]: externalMeetingId }),
         UpdateExpression: update.UpdateExpression,
         ConditionExpression: update.ConditionExpression,
-        ExpressionAttributeNames: names,
+        // Both callers' expressions use #state, #since, :creating and :now, and every other placeholder they pass
+        // (DynamoDB refuses one an expression does not use).
+        ExpressionAttributeNames: { '#state': 'State', '#since': 'CreatingSince', ...update.names },
         ExpressionAttributeValues: marshall(
-          Object.fromEntries(
-            Object.entries({ ':creating': 'creating', ':now': update.now, ...update.values }).filter(([value]) =>
-              new RegExp(`${value}\\b`).test(used),
-            ),
-          ),
+          { ':creating': 'creating', ':now': update.now, ...update.values },
           { removeUndefinedValues: true },
         ),
         ReturnValues: 'ALL_NEW',

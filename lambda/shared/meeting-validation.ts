@@ -158,7 +158,6 @@ function meetingFeatures(value: unknown): MeetingFeaturesConfiguration {
   const obj = jsonObject(value, field);
   onlyFields(obj, ['Audio', 'Video', 'Content', 'Attendee'], field);
   const member = (name: string, key: string, allowed: readonly string[]) => {
-    if (obj[name] === undefined) return undefined;
     const inner = jsonObject(obj[name], `${field}.${name}`);
     onlyFields(inner, [key], `${field}.${name}`);
     return { [key]: oneOf(required(inner[key], `${field}.${name}.${key}`), `${field}.${name}.${key}`, allowed) };
@@ -234,7 +233,8 @@ function meetingTags(value: unknown, field: string): { Key: string; Value: strin
 }
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+  // Every allowed value is a string, so a value of any other type is not among them.
+  if (!allowed.includes(value as T)) {
     throw badRequest(`${field} must be one of ${allowed.join(', ')}`);
   }
   return value as T;

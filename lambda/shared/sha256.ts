@@ -20,6 +20,7 @@ const digestOf: (data: Buffer) => Buffer =
     : (data) => crypto.createHash('sha256').update(data).digest();
 
 function toBuffer(data: SourceData): Buffer {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: Buffer.from's default for a string is UTF-8 too
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);
@@ -28,6 +29,7 @@ function toBuffer(data: SourceData): Buffer {
 /** The block-sized key XORed with a pad byte (the key is at most one block by then). */
 function padded(key: Buffer, pad: number): Buffer {
   const block = Buffer.alloc(BLOCK_BYTES, pad);
+  // Stryker disable next-line EqualityOperator: `<=` XORs block[key.length] with undefined (0), which changes no byte
   for (let i = 0; i < key.length; i++) block[i] ^= key[i];
   return block;
 }

@@ -424,3 +424,74 @@ describe('authorize', () => {
     );
   });
 });
+
+describe('administrators in cognito mode: the token and its header, exactly', () => {
+  const admins = { 'cognito:groups': ['admins'] };
+  const isAdmin = (event: ReturnType<typeof proxyEvent>, identityClaim = 'sub') =>
+    callerIdentity(event, { mode: 'cognito', identityClaim, adminGroup: 'admins' })?.isAdmin;
+  const withToken = (claims: Record<string, string>, token: string) =>
+    proxyEvent({
+      requestContext: cognito({ ...claims, 'cognito:groups': 'admins' }),
+      headers: { Authorization: token },
+    });
+
+  it.each([
+    ['"!" before it', (payload: string) => `!${payload}`],
+    ['"!" after it', (payload: string) => `${payload}!`],
+    [
+      '"+" and "/" for its "-" and "_" (standard base64)',
+      (payload: string) => payload.replace(/-/g, '+').replace(/_/g, '/'),
+    ],
+  ])(
+    'refuses a payload with characters outside base64url (%s), which a lenient decoder would read alike',
+    (_, spoil) => {
+      // The nonce makes "-" and "_" appear in the encoded payload.
+      const [header, payload, signature] = jwt({ sub: 'alice', ...admins, nonce: '>>>???' }).split('.');
+      expect(payload).toMatch(/-.*_/);
+      const read = (p: string) => isAdmin(withToken({ sub: 'alice' }, [header, p, signature].join('.')));
+      expect(read(payload)).toBe(true);
+      expect(read(spoil(payload))).toBe(false);
+    },
+  );
+
+  it('refuses a payload that is JSON null, without failing', () => {
+    const token = `e30.${Buffer.from('null').toString('base64url')}.c2ln`;
+    expect(callerIdentity(withToken({ sub: 'alice' }, token), config('cognito'))).toEqual({
+      externalUserId: 'alice',
+      isAdmin: false,
+    });
+  });
+
+  // With the ExternalUserId in another claim (email), the subject is still what ties the token to the claims.
+  it.each([
+    ['neither has a subject', {}, {}],
+    ['both have an empty subject', { sub: '' }, { sub: '' }],
+    ['the token has a subject the claims do not carry', {}, { sub: 'alice-sub' }],
+  ])('refuses the token when %s', (_, claimsSub, tokenSub) => {
+    const email = { email: 'alice@example.com' };
+    const event = withToken({ ...email, ...claimsSub }, jwt({ ...email, ...tokenSub, ...admins }));
+    expect(isAdmin(event, 'email')).toBe(false);
+    // The same token and claims, both with the same subject, make an administrator.
+    const same = withToken({ ...email, sub: 'alice-sub' }, jwt({ ...email, sub: 'alice-sub', ...admins }));
+    expect(isAdmin(same, 'email')).toBe(true);
+  });
+
+  it('reads the Authorization header among the other headers of a request', () => {
+    const event = withToken({ sub: 'alice' }, jwt({ sub: 'alice', ...admins }));
+    event.headers = { Accept: 'application/json', 'Content-Type': 'application/json', ...event.headers, Host: 'x' };
+    expect(isAdmin(event)).toBe(true);
+  });
+
+  it('counts no empty or absent Authorization value as a second header', () => {
+    const token = jwt({ sub: 'alice', ...admins });
+    const empty = withToken({ sub: 'alice' }, token);
+    empty.headers = { Authorization: token, authorization: '' };
+    expect(isAdmin(empty)).toBe(true);
+    const absent = withToken({ sub: 'alice' }, token);
+    absent.multiValueHeaders = { Authorization: [token], authorization: undefined };
+    expect(isAdmin(absent)).toBe(true);
+    // Two real values are two headers: which one API Gateway verified is unknown.
+    absent.multiValueHeaders = { Authorization: [token], authorization: [token] };
+    expect(isAdmin(absent)).toBe(false);
+  });
+});

@@ -144,6 +144,27 @@ it('passes per-item Errors through as Chime reports them and maps only the atten
   expect(writtenItems().map((item) => item.ExternalUserId)).toEqual(['ann']);
 });
 
+it('answers only the per-item Errors, and writes nothing, when Chime created no attendee (no Attendees field)', async () => {
+  chime.on(BatchCreateAttendeeCommand).resolves({
+    Errors: [{ ExternalUserId: 'ann', ErrorCode: 'LimitExceeded', ErrorMessage: 'Attendee limit reached' }],
+  });
+  const response = await batch([{ ExternalUserId: 'ann' }]);
+  expect(response).toEqual({
+    statusCode: 200,
+    body: {
+      Attendees: [],
+      Errors: [{ ExternalUserId: 'ann', ErrorCode: 'LimitExceeded', ErrorMessage: 'Attendee limit reached' }],
+    },
+  });
+  expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+});
+
+it('answers no Errors when Chime reports none (no Errors field)', async () => {
+  chime.on(BatchCreateAttendeeCommand).resolves({ Attendees: [chimeAttendee('ann', 1)] });
+  const response = await batch([{ ExternalUserId: 'ann' }]);
+  expect(response).toEqual({ statusCode: 200, body: { Attendees: [chimeAttendee('ann', 1)], Errors: [] } });
+});
+
 it('reports an attendee removed while the batch ran as a Conflict item, without its token, and maps the rest', async () => {
   const conditionFailed = new ConditionalCheckFailedException({ $metadata: {}, message: 'failed' });
   dynamodb.on(UpdateItemCommand).callsFake(async (input) => {

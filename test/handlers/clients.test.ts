@@ -1,14 +1,28 @@
 // The clients' SigV4 hashing (lambda/shared/sha256.ts) and the middleware the handlers drop: the one-shot
 // SHA-256/HMAC must give the same bytes as node:crypto's Hash and Hmac for any input, and a client using it must
-// sign exactly as a client using the SDK's default.
+// sign exactly as a client using the SDK's default. Then the production clients themselves: their regions and
+// signing names, bounded retries (none for a throttled Chime call), request timeouts, the throttle count on the
+// request's record, and that a handler gets no client while the configuration is broken.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ChimeSDKMeetingsClient, CreateAttendeeCommand, GetMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { chimeClient, dynamodbClient, leanClient } from '../../lambda/shared/clients';
+import {
+  awsDeps,
+  awsTableDeps,
+  chimeClient,
+  countThrottles,
+  discardClients,
+  dynamodbClient,
+  leanClient,
+} from '../../lambda/shared/clients';
+import { withCounters } from '../../lambda/shared/metrics';
 import { Sha256 } from '../../lambda/shared/sha256';
+import { ENV } from '../../lib/contract';
 
 type Chunk = string | Uint8Array | ArrayBuffer | DataView;
 
@@ -196,5 +210,244 @@ describe('clients signing with Sha256 and one reused signer (leanClient)', () =>
       expect(names).toMatch(/retryMiddleware/);
       expect(names).not.toMatch(/loggerMiddleware/);
     }
+  });
+});
+
+describe('the production clients (chimeClient, dynamodbClient, awsDeps)', () => {
+  const ENVIRONMENT = {
+    AWS_REGION: 'eu-central-1',
+    [ENV.chimeRegion]: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS: undefined,
+    AWS_ENDPOINT_URL_DYNAMODB: undefined,
+    [ENV.tableName]: undefined,
+  };
+  const saved = Object.keys(ENVIRONMENT).map((name) => [name, process.env[name]] as const);
+  const setEnv = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  beforeAll(() => setEnv(ENVIRONMENT));
+  beforeEach(() => {
+    // No backoff between retries (the strategy draws its full jitter from Math.random when a client is built).
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    discardClients();
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => {
+    discardClients();
+    setEnv(Object.fromEntries(saved));
+  });
+
+  /** A transport that records each request (host and authorization) and gives the next answer, the last one again. */
+  function transport(...answers: Array<{ statusCode: number; headers?: Record<string, string>; body: object }>) {
+    const sent: Array<{ hostname: string; authorization: string }> = [];
+    return {
+      sent,
+      handle: async (request: { hostname: string; headers: Record<string, string> }) => {
+        const answer = answers[Math.min(sent.length, answers.length - 1)];
+        sent.push({ hostname: request.hostname, authorization: request.headers.authorization });
+        return {
+          response: {
+            statusCode: answer.statusCode,
+            headers: { 'content-type': 'application/json', ...answer.headers },
+            body: Readable.from([Buffer.from(JSON.stringify(answer.body))]),
+          },
+        };
+      },
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+      destroy: () => undefined,
+    };
+  }
+  const CHIME_THROTTLED = {
+    statusCode: 429,
+    headers: { 'x-amzn-errortype': 'ThrottlingException' },
+    body: { Code: 'ThrottlingException', Message: 'Rate exceeded' },
+  };
+  const DYNAMODB_THROTTLED = {
+    statusCode: 400,
+    body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate exceeded' },
+  };
+  const MEETING_ID = '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11';
+  const getMeeting = () => new GetMeetingCommand({ MeetingId: MEETING_ID });
+  const putItem = () => new PutItemCommand({ TableName: 't', Item: { ExternalUserId: { S: 'u' } } });
+
+  /** The production client, built now, sending through `fake` instead of the network. */
+  function withTransport<T extends ChimeSDKMeetingsClient | DynamoDBClient>(client: T, fake: object): T {
+    (client.config as { requestHandler: unknown }).requestHandler = fake;
+    return client;
+  }
+
+  it('hands a handler no client, and no configuration, while the configuration is broken; the container clients once it reads', () => {
+    for (const read of [
+      () => awsDeps.chime,
+      () => awsDeps.dynamodb,
+      () => awsDeps.config,
+      () => awsTableDeps.dynamodb,
+      () => awsTableDeps.config,
+    ]) {
+      expect(read).toThrow(new Error('ATTENDEE_TABLE_NAME is not set'));
+    }
+    setEnv({ [ENV.tableName]: 'attendees' });
+    try {
+      expect(awsDeps.chime).toBe(chimeClient());
+      expect(awsDeps.dynamodb).toBe(dynamodbClient());
+      expect(awsTableDeps.dynamodb).toBe(dynamodbClient());
+      expect(awsDeps.config.tableName).toBe('attendees');
+      expect(awsTableDeps.config).toBe(awsDeps.config);
+    } finally {
+      setEnv({ [ENV.tableName]: undefined });
+    }
+  });
+
+  it('signs Chime calls for the chime service in CHIME_REGION, DynamoDB calls for dynamodb in the SDK region', async () => {
+    const chime = transport({ statusCode: 200, body: { Meeting: { MeetingId: MEETING_ID } } });
+    const dynamodb = transport({ statusCode: 200, body: {} });
+    await withTransport(chimeClient(), chime).send(getMeeting());
+    await withTransport(dynamodbClient(), dynamodb).send(putItem());
+    expect(chime.sent).toEqual([
+      {
+        hostname: 'meetings-chime.us-east-1.amazonaws.com',
+        authorization: expect.stringMatching(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/chime\/aws4_request,/,
+        ),
+      },
+    ]);
+    expect(dynamodb.sent).toEqual([
+      {
+        hostname: 'dynamodb.eu-central-1.amazonaws.com',
+        authorization: expect.stringMatching(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/dynamodb\/aws4_request,/,
+        ),
+      },
+    ]);
+  });
+
+  it('builds each client once per container, and new ones (the old ones destroyed) after discardClients', () => {
+    const chime = chimeClient();
+    const dynamodb = dynamodbClient();
+    expect(chimeClient()).toBe(chime);
+    expect(dynamodbClient()).toBe(dynamodb);
+    const destroyed = [jest.spyOn(chime, 'destroy'), jest.spyOn(dynamodb, 'destroy')];
+    discardClients();
+    for (const destroy of destroyed) expect(destroy).toHaveBeenCalledTimes(1);
+    expect(chimeClient()).not.toBe(chime);
+    expect(dynamodbClient()).not.toBe(dynamodb);
+  });
+
+  it('answers a throttled Chime call at once, without a retry, and counts it on the running request', async () => {
+    const chime = transport(CHIME_THROTTLED);
+    const client = withTransport(chimeClient(), chime);
+    const counters = await withCounters(async (running) => {
+      await expect(client.send(getMeeting())).rejects.toMatchObject({
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 429, attempts: 1 },
+      });
+      return running;
+    });
+    expect(chime.sent).toHaveLength(1);
+    expect(counters.chimeThrottles).toBe(1);
+  });
+
+  it('retries a throttled DynamoDB call, three attempts in all', async () => {
+    const dynamodb = transport(DYNAMODB_THROTTLED, DYNAMODB_THROTTLED, { statusCode: 200, body: {} });
+    await expect(withTransport(dynamodbClient(), dynamodb).send(putItem())).resolves.toMatchObject({
+      $metadata: { httpStatusCode: 200, attempts: 3 },
+    });
+    const failing = transport(DYNAMODB_THROTTLED);
+    discardClients();
+    await expect(withTransport(dynamodbClient(), failing).send(putItem())).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { attempts: 3 },
+    });
+    expect(failing.sent).toHaveLength(3);
+  });
+
+  it('ends a Chime attempt that gets no answer with a TimeoutError, not only a warning, and resolves middleware once per client', async () => {
+    // A server that accepts and never answers (it drops idle connections after 2 s, so a client that waits fails).
+    const server = createServer(() => undefined);
+    server.setTimeout(2_000);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    setEnv({ AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      const client = chimeClient();
+      expect(client.config.cacheMiddleware).toBe(true);
+      // The 3 s request timeout, shortened for this call only (the options' throwOnRequestTimeout still applies).
+      await expect(client.send(getMeeting(), { requestTimeout: 100 })).rejects.toMatchObject({
+        name: 'TimeoutError',
+        $metadata: { attempts: 3 },
+      });
+      const handler = client.config.requestHandler as { httpHandlerConfigs(): object };
+      expect(handler.httpHandlerConfigs()).toMatchObject({
+        connectionTimeout: 1_000,
+        requestTimeout: 3_000,
+        throwOnRequestTimeout: true,
+      });
+    } finally {
+      setEnv({ AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS: undefined });
+      discardClients();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('the throttle count of a Chime client (countThrottles)', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  /** A Chime client with the SDK's own retries (throttling retried) and the counter, over `handle`. */
+  const counted = (handle: () => Promise<unknown>) =>
+    countThrottles(
+      new ChimeSDKMeetingsClient({
+        region: 'us-east-1',
+        credentials,
+        maxAttempts: 3,
+        requestHandler: { handle, updateHttpClientConfig: () => undefined, httpHandlerConfigs: () => ({}) } as any,
+      }),
+    );
+  const throttled = async () => ({
+    response: {
+      statusCode: 429,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' },
+      body: Readable.from([Buffer.from('{"Message":"Rate exceeded"}')]),
+    },
+  });
+  const getMeeting = () => new GetMeetingCommand({ MeetingId: '2b7c5e2a-8a47-4c45-9a5c-0d3c2f0b1a11' });
+  beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('sits inside the retry middleware, so it counts every throttled attempt', async () => {
+    const client = counted(jest.fn(throttled));
+    const names = client.middlewareStack.identify();
+    expect(names[names.indexOf('retryMiddleware - finalizeRequest') + 1]).toBe(
+      'throttleCounter - after retryMiddleware',
+    );
+    const counters = await withCounters(async (running) => {
+      await expect(client.send(getMeeting())).rejects.toMatchObject({ name: 'ThrottlingException' });
+      return running;
+    });
+    expect(counters.chimeThrottles).toBe(3);
+  });
+
+  it('counts nothing, and passes the error on, outside a request', async () => {
+    const handle = jest.fn(throttled);
+    await expect(counted(handle).send(getMeeting())).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 429, attempts: 3 },
+    });
+    expect(handle).toHaveBeenCalledTimes(3);
+  });
+
+  it('passes on, uncounted, an error that is no service answer (a transport failure)', async () => {
+    const failure = new Error('socket hang up');
+    const counters = await withCounters(async (running) => {
+      await expect(counted(() => Promise.reject(failure)).send(getMeeting())).rejects.toBe(failure);
+      return running;
+    });
+    expect(counters.chimeThrottles).toBe(0);
   });
 });

@@ -84,3 +84,17 @@ it('answers an empty list for a user without mappings', async () => {
   const response = await listUserAttendees(request({ pathParameters: { ExternalUserId: 'nobody' } }), testDeps());
   expect(response).toEqual({ statusCode: 200, body: { Attendees: [] } });
 });
+
+it('counts a mapping as current until the second its ExpiresAt names, and one without ExpiresAt as current', async () => {
+  const { ExpiresAt: _none, ...lasting } = item(OTHER_MEETING_ID, OTHER_ATTENDEE_ID, 0);
+  dynamodb.on(QueryCommand).resolves({
+    Items: [
+      item(EXPIRED_MEETING_ID, ATTENDEE_ID, NOW_SECONDS),
+      item(MEETING_ID, ATTENDEE_ID, NOW_SECONDS + 1),
+      lasting,
+    ],
+  });
+  const response = await listUserAttendees(request({ pathParameters: { ExternalUserId: 'alice' } }), testDeps());
+  const meetings = (response.body as { Attendees: Array<{ MeetingId: string }> }).Attendees.map((a) => a.MeetingId);
+  expect(meetings).toEqual([MEETING_ID, OTHER_MEETING_ID]);
+});

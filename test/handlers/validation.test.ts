@@ -25,6 +25,19 @@ import { handler as createHandler } from '../../lambda/create-attendee';
 import { handler as deleteHandler } from '../../lambda/delete-attendee';
 import { handler as listHandler } from '../../lambda/list-attendees';
 import { handler as listUserHandler } from '../../lambda/list-user-attendees';
+import { JoinServiceError } from '../../lambda/shared/errors';
+import type { CallerIdentity, JoinRequest } from '../../lambda/shared/http';
+import {
+  attendeeInput,
+  validateBatchCreateAttendee,
+  validateCreateAttendee,
+  validateDeleteAttendee,
+  validateDeleteBan,
+  validateListAttendees,
+  validateListUserAttendees,
+  validateUpdateAttendeeCapabilities,
+  validateUpdateCapabilitiesExcept,
+} from '../../lambda/shared/validation';
 import {
   ATTENDEE_ID,
   captureLogs,
@@ -33,6 +46,7 @@ import {
   MEETING,
   parseBody,
   proxyEvent,
+  request,
   TABLE,
 } from './fixtures';
 
@@ -123,6 +137,8 @@ describe('create: refusals', () => {
     { name: 'a missing MeetingId', input: { path: {}, ...join({}) }, field: 'MeetingId is required' },
     { name: 'a missing ExternalUserId', input: { body: {} }, field: 'ExternalUserId is required' },
     { name: 'an absent body', input: {}, field: 'ExternalUserId is required' },
+    // An empty body is no body (not invalid JSON), so the caller learns which field is required.
+    { name: 'an empty body', input: { body: '' }, field: 'ExternalUserId is required' },
     {
       name: 'a 1-character ExternalUserId',
       input: join({ ExternalUserId: 'a' }),
@@ -142,7 +158,9 @@ describe('create: refusals', () => {
     {
       name: 'an ExternalUserId with <',
       input: join({ ExternalUserId: '<script>' }),
-      field: 'ExternalUserId may contain only',
+      field:
+        'ExternalUserId may contain only letters (a-z, A-Z, À-ÿ), digits, -_&@+=,(){}[]/«».:|\'"# and spaces, ' +
+        'neither first nor last (no other whitespace)',
     },
     {
       name: 'an ExternalUserId with ¿ (just below À)',
@@ -194,7 +212,7 @@ describe('create: refusals', () => {
     {
       name: 'a capability outside the enum',
       input: join({ Capabilities: caps('Loud', 'None', 'None') }),
-      field: 'Capabilities.Audio must be one of',
+      field: 'Capabilities.Audio must be one of SendReceive, Send, Receive, None',
     },
     {
       name: 'a lower-case capability',
@@ -222,7 +240,22 @@ describe('create: refusals', () => {
       input: join({ Capabilities: { ...caps('None', 'None', 'None'), Screen: 'None' } }),
       field: 'Capabilities.Screen is not a known field',
     },
-    { name: 'an unknown top-level field', input: join({ Role: 'admin' }), field: 'Role is not a known field' },
+    {
+      name: 'an unknown top-level field',
+      input: join({ Role: 'admin' }),
+      field: 'Role is not a known field (expected ExternalUserId, Capabilities, Tags)',
+    },
+    {
+      // Cut after 64 characters (code points: never half an emoji), so a huge name makes no huge message.
+      name: 'an unknown field with a 65-character name',
+      input: join({ [`${a(64, '🎉')}x`]: 1 }),
+      field: `${a(64, '🎉')}… is not a known field (expected ExternalUserId, Capabilities, Tags)`,
+    },
+    {
+      name: 'an unknown field with a 64-character name',
+      input: join({ [a(64, '🎉')]: 1 }),
+      field: `${a(64, '🎉')} is not a known field`,
+    },
     {
       name: 'a body MeetingId (not a body field)',
       input: join({ MeetingId: MEETING.MeetingId }),
@@ -279,6 +312,7 @@ describe('create: refusals', () => {
       ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
       ['application/jsonp (a prefix of json)', { 'content-type': 'application/jsonp' }],
+      ['text/x+json (+json outside application/)', { 'content-type': 'text/x+json' }],
       ['no content type', {}],
     ].map(([what, headers]) => ({
       name: `a JSON body sent as ${what as string}`,
@@ -317,7 +351,11 @@ describe('create: refusals', () => {
       status: 413,
       code: 'PayloadTooLarge',
     },
-    { name: 'a query parameter', input: { ...join({}), query: { force: 'true' } }, field: 'query parameter force' },
+    {
+      name: 'a query parameter',
+      input: { ...join({}), query: { force: 'true' } },
+      field: 'query parameter force is not supported (this route takes none)',
+    },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(createHandler, refusal));
 
@@ -343,6 +381,10 @@ describe('create: acceptances', () => {
     {
       name: 'application/json with a charset, in any letter case',
       input: { ...join({}), headers: { 'Content-Type': 'Application/JSON; charset=utf-8' } },
+    },
+    {
+      name: 'application/json with a space before its parameters',
+      input: { ...join({}), headers: { 'content-type': 'application/json ; charset=utf-8' } },
     },
     {
       name: 'a JSON-based media type (+json)',
@@ -450,9 +492,14 @@ describe('batch: refusals and acceptances', () => {
     {
       name: 'an unknown top-level field',
       input: { body: { Attendees: items(1), DryRun: true } },
-      field: 'DryRun is not a known field',
+      field: 'DryRun is not a known field (expected Attendees)',
     },
     { name: 'a body that is not JSON', input: { body: 'Attendees=1' }, field: 'body must be valid JSON' },
+    {
+      name: 'a query parameter',
+      input: { body: { Attendees: items(1) }, query: { async: 'true' } },
+      field: 'query parameter async is not supported (this route takes none)',
+    },
     {
       name: 'a body over 64 KiB',
       input: { body: `{"Attendees":[]}${' '.repeat(MAX_BODY_BYTES)}` },
@@ -487,7 +534,11 @@ describe('list: refusals and acceptances', () => {
       input: list({ 'next-token': '' }),
       field: 'next-token must be 1 to 4096 characters',
     },
-    { name: 'an unknown query parameter', input: list({ limit: '10' }), field: 'query parameter limit' },
+    {
+      name: 'an unknown query parameter',
+      input: list({ limit: '10' }),
+      field: 'query parameter limit is not supported (expected max-results, next-token)',
+    },
     { name: 'a camel-case MaxResults', input: list({ MaxResults: '10' }), field: 'query parameter MaxResults' },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(listHandler, refusal));
@@ -528,7 +579,11 @@ describe('user lookup: refusals and acceptances', () => {
     },
     { name: 'a malformed escape', input: user('bob%zz'), field: 'ExternalUserId may contain only' },
     { name: 'a missing ExternalUserId', input: user(undefined), field: 'ExternalUserId is required' },
-    { name: 'a query parameter', input: user('bob', { all: 'true' }), field: 'query parameter all' },
+    {
+      name: 'a query parameter',
+      input: user('bob', { all: 'true' }),
+      field: 'query parameter all is not supported (this route takes none)',
+    },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(listUserHandler, refusal));
 
@@ -558,11 +613,254 @@ describe('delete: refusals and acceptances', () => {
     {
       name: 'a query parameter',
       input: { ...ids(MEETING.MeetingId, ATTENDEE_ID), query: { soft: '1' } },
-      field: 'query parameter soft',
+      field: 'query parameter soft is not supported (expected ban)',
     },
   ];
   it.each(refusals)('refuses $name', (refusal) => expectRefused(deleteHandler, refusal));
 
   it('accepts two GUIDs', () =>
     expectAccepted(deleteHandler, { name: '', input: ids(MEETING.MeetingId, ATTENDEE_ID) }, 204));
+});
+
+/**
+ * The validators of the routes whose handlers need more than this file's mocks (host checks, the meeting table),
+ * called directly: each refusal is a 400 (or 403) with exactly this message, and an acceptance is exactly this input.
+ */
+describe('validators called directly: exact messages and results', () => {
+  const OTHER_ID = '0f9a8b7c-6d5e-4f3a-8b2c-1d0e9f8a7b33';
+  const GUID_RULE = 'must be a GUID (8-4-4-4-12 hexadecimal digits)';
+  const CAPS = caps('SendReceive', 'Receive', 'None');
+  interface Call {
+    path?: Record<string, string | undefined>;
+    query?: Record<string, string>;
+    body?: unknown;
+    identity?: CallerIdentity;
+  }
+  const call = ({ path = { MeetingId: MEETING.MeetingId }, query = {}, body, identity }: Call) =>
+    request({
+      pathParameters: path,
+      queryStringParameters: query,
+      body: body === undefined ? null : JSON.stringify(body),
+      ...(identity && { identity }),
+    });
+  /** What the validator throws for the request: status, code and message. */
+  function refusal(validate: (r: JoinRequest) => unknown, input: Call) {
+    try {
+      validate(call(input));
+    } catch (error) {
+      if (!(error instanceof JoinServiceError)) throw error;
+      return { status: error.statusCode, code: error.code, message: error.message };
+    }
+    throw new Error('accepted');
+  }
+  const badRequest = (message: string) => ({ status: 400, code: 'BadRequest', message });
+
+  it.each<[string, (r: JoinRequest) => unknown, Call, string]>([
+    ['create', validateCreateAttendee, { body: { ExternalUserId: 'alice' } }, 'this route takes none'],
+    [
+      'batch',
+      validateBatchCreateAttendee,
+      { body: { Attendees: [{ ExternalUserId: 'alice' }] } },
+      'this route takes none',
+    ],
+    ['list', validateListAttendees, {}, 'expected max-results, next-token'],
+    ['user lookup', validateListUserAttendees, { path: { ExternalUserId: 'alice' } }, 'this route takes none'],
+    [
+      'delete',
+      validateDeleteAttendee,
+      { path: { MeetingId: MEETING.MeetingId, AttendeeId: ATTENDEE_ID } },
+      'expected ban',
+    ],
+  ])('%s: an unknown query parameter is refused, naming those the route takes', (_, validate, input, expected) => {
+    expect(refusal(validate, { ...input, query: { x: '1' } })).toEqual(
+      badRequest(`query parameter x is not supported (${expected})`),
+    );
+  });
+
+  it('batch: an unknown top-level field is refused, naming the one field expected', () => {
+    expect(refusal(validateBatchCreateAttendee, { body: { Attendees: [], DryRun: true } })).toEqual(
+      badRequest('DryRun is not a known field (expected Attendees)'),
+    );
+  });
+
+  it('an ExternalUserId with a character outside the pattern is refused, stating the whole rule', () => {
+    expect(refusal(validateCreateAttendee, { body: { ExternalUserId: 'a\tb' } })).toEqual(
+      badRequest(
+        `ExternalUserId may contain only letters (a-z, A-Z, À-ÿ), digits, -_&@+=,(){}[]/«».:|'"# and spaces, ` +
+          'neither first nor last (no other whitespace)',
+      ),
+    );
+  });
+
+  describe('DELETE an attendee: ?ban', () => {
+    const path = { MeetingId: MEETING.MeetingId, AttendeeId: ATTENDEE_ID };
+    it.each([
+      ['true', true],
+      ['false', false],
+      [undefined, false],
+    ])('reads ban=%p as %p', (ban, expected) => {
+      const query: Record<string, string> = ban === undefined ? {} : { ban };
+      expect(validateDeleteAttendee(call({ path, query }))).toEqual({
+        meetingId: MEETING.MeetingId,
+        attendeeId: ATTENDEE_ID,
+        ban: expected,
+      });
+    });
+
+    it.each(['TRUE', '1', ''])('refuses ban=%p', (ban) => {
+      expect(refusal(validateDeleteAttendee, { path, query: { ban } })).toEqual(
+        badRequest('ban must be true or false'),
+      );
+    });
+  });
+
+  describe("PUT one attendee's capabilities", () => {
+    const path = { MeetingId: MEETING.MeetingId, AttendeeId: ATTENDEE_ID };
+    const validate = validateUpdateAttendeeCapabilities;
+
+    it('accepts the three capabilities and answers them with both ids', () => {
+      expect(validate(call({ path, body: { Capabilities: CAPS } }))).toEqual({
+        meetingId: MEETING.MeetingId,
+        attendeeId: ATTENDEE_ID,
+        capabilities: CAPS,
+      });
+    });
+
+    it.each<[string, Call, string]>([
+      ['a MeetingId that is not a GUID', { path: { ...path, MeetingId: 'm' } }, `MeetingId ${GUID_RULE}`],
+      ['an AttendeeId that is not a GUID', { path: { ...path, AttendeeId: 'a' } }, `AttendeeId ${GUID_RULE}`],
+      [
+        'a query parameter',
+        { path, query: { force: '1' }, body: { Capabilities: CAPS } },
+        'query parameter force is not supported (this route takes none)',
+      ],
+      [
+        'an unknown field',
+        { path, body: { Capabilities: CAPS, Reason: 'x' } },
+        'Reason is not a known field (expected Capabilities)',
+      ],
+      ['no Capabilities', { path, body: {} }, 'Capabilities is required'],
+      [
+        'a capability outside the enum',
+        { path, body: { Capabilities: { ...CAPS, Video: 'On' } } },
+        'Capabilities.Video must be one of SendReceive, Send, Receive, None',
+      ],
+    ])('refuses %s', (_, input, message) => {
+      expect(refusal(validate, input)).toEqual(badRequest(message));
+    });
+  });
+
+  describe("PUT every attendee's capabilities but the excluded ones'", () => {
+    const validate = validateUpdateCapabilitiesExcept;
+    const excluded = (n: number) => Array.from({ length: n }, () => ({ AttendeeId: ATTENDEE_ID }));
+
+    it.each([1, 250])('accepts %i excluded attendees and answers their ids in order', (n) => {
+      const ExcludedAttendeeIds = [{ AttendeeId: OTHER_ID }, ...excluded(n - 1)];
+      expect(validate(call({ body: { Capabilities: CAPS, ExcludedAttendeeIds } }))).toEqual({
+        meetingId: MEETING.MeetingId,
+        capabilities: CAPS,
+        excludedAttendeeIds: [OTHER_ID, ...Array(n - 1).fill(ATTENDEE_ID)],
+      });
+    });
+
+    it.each<[string, Call, string]>([
+      ['a MeetingId that is not a GUID', { path: { MeetingId: 'm' } }, `MeetingId ${GUID_RULE}`],
+      [
+        'a query parameter',
+        { query: { all: '1' }, body: { Capabilities: CAPS, ExcludedAttendeeIds: excluded(1) } },
+        'query parameter all is not supported (this route takes none)',
+      ],
+      [
+        'an unknown field',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: excluded(1), Except: [] } },
+        'Except is not a known field (expected Capabilities, ExcludedAttendeeIds)',
+      ],
+      ['no Capabilities', { body: { ExcludedAttendeeIds: excluded(1) } }, 'Capabilities is required'],
+      [
+        'a capability outside the enum',
+        { body: { Capabilities: { ...CAPS, Audio: 'Loud' }, ExcludedAttendeeIds: excluded(1) } },
+        'Capabilities.Audio must be one of SendReceive, Send, Receive, None',
+      ],
+      ['no ExcludedAttendeeIds', { body: { Capabilities: CAPS } }, 'ExcludedAttendeeIds is required'],
+      [
+        'ExcludedAttendeeIds that are not an array',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: { AttendeeId: ATTENDEE_ID } } },
+        'ExcludedAttendeeIds must be an array',
+      ],
+      [
+        '0 excluded attendees',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: [] } },
+        'ExcludedAttendeeIds must have 1 to 250 items',
+      ],
+      [
+        '251 excluded attendees',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: excluded(251) } },
+        'ExcludedAttendeeIds must have 1 to 250 items',
+      ],
+      [
+        'an excluded attendee that is not a JSON object',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: [ATTENDEE_ID] } },
+        'ExcludedAttendeeIds[0] must be a JSON object',
+      ],
+      [
+        'an excluded attendee with an unknown field',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: [{ AttendeeId: ATTENDEE_ID, Id: 1 }] } },
+        'ExcludedAttendeeIds[0].Id is not a known field (expected AttendeeId)',
+      ],
+      [
+        'an excluded AttendeeId that is not a GUID',
+        { body: { Capabilities: CAPS, ExcludedAttendeeIds: [...excluded(1), { AttendeeId: 'x' }] } },
+        `ExcludedAttendeeIds[1].AttendeeId ${GUID_RULE}`,
+      ],
+    ])('refuses %s', (_, input, message) => {
+      expect(refusal(validate, input)).toEqual(badRequest(message));
+    });
+  });
+
+  describe('DELETE a ban', () => {
+    const validate = validateDeleteBan;
+
+    it('accepts a GUID and an ExternalUserId', () => {
+      expect(validate(call({ path: { MeetingId: MEETING.MeetingId, ExternalUserId: 'bob' } }))).toEqual({
+        meetingId: MEETING.MeetingId,
+        externalUserId: 'bob',
+      });
+    });
+
+    it.each<[string, Call, string]>([
+      ['a MeetingId that is not a GUID', { path: { MeetingId: 'm', ExternalUserId: 'bob' } }, `MeetingId ${GUID_RULE}`],
+      [
+        'a 1-character ExternalUserId',
+        { path: { MeetingId: MEETING.MeetingId, ExternalUserId: 'b' } },
+        'ExternalUserId must be 2 to 64 characters',
+      ],
+      [
+        'a query parameter',
+        { path: { MeetingId: MEETING.MeetingId, ExternalUserId: 'bob' }, query: { all: '1' } },
+        'query parameter all is not supported (this route takes none)',
+      ],
+    ])('refuses %s', (_, input, message) => {
+      expect(refusal(validate, input)).toEqual(badRequest(message));
+    });
+  });
+
+  describe('Tags set by a user who is not an administrator', () => {
+    const user = { externalUserId: 'alice', isAdmin: false };
+    const forbidden = (message: string) => ({ status: 403, code: 'Forbidden', message });
+
+    it('are refused with 403, naming the field; an administrator may set them', () => {
+      const body = { Tags: [{ Key: 'role', Value: 'host' }] };
+      expect(refusal(validateCreateAttendee, { body, identity: user })).toEqual(
+        forbidden('Tags may be set by administrators only'),
+      );
+      expect(() => attendeeInput(body, 'Attendees[0]', user)).toThrow(
+        'Attendees[0].Tags may be set by administrators only',
+      );
+      expect(validateCreateAttendee(call({ body, identity: { ...user, isAdmin: true } })).attendee).toEqual({
+        externalUserId: 'alice',
+        capabilities: undefined,
+        tags: [{ Key: 'role', Value: 'host' }],
+      });
+    });
+  });
 });
