@@ -56,6 +56,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   // The sandbox copies the project: leave out what the tests never read.
   ignorePatterns: [
+    // other Stryker runs' sandboxes (a second run with its own tempDirName, e.g. lib/ beside lambda/)
+    '.stryker-tmp*',
     'dist',
     'cdk.out',
     'coverage',

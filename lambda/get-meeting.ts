@@ -13,8 +13,9 @@ import { validateMeetingRoute } from './shared/meeting-validation';
 export async function getMeeting(request: JoinRequest, deps: Deps): Promise<JoinResponse> {
   const { meetingId } = validateMeetingRoute(request);
   await requireMember(deps, request, meetingId);
+  // Found through the MeetingId index, so the record's MeetingId is this one (an index item is keyed by it).
   const record = await findMeetingRecord(deps, meetingId);
-  if (record?.state === 'live' && record.meetingId === meetingId && record.meeting) {
+  if (record?.state === 'live' && record.meeting) {
     return { statusCode: 200, body: { Meeting: record.meeting } };
   }
   // Not (yet) in the index, ended in the record, or made elsewhere: Chime has the last word (404 when gone).
