@@ -26,6 +26,8 @@ export default {
       testEnvironment: './test/mutation/environment.js',
       filter: '<rootDir>/test/mutation/filter.js',
       testSequencer: '<rootDir>/test/mutation/sequencer.js',
+      // Once a mutant run has a failing test, the remaining test files are reported skipped, not loaded.
+      runner: '<rootDir>/test/mutation/runner.js',
       dependencyExtractor: '<rootDir>/test/mutation/dependency-extractor.js',
       // In scope: the handler tests (mocked clients), the end-to-end suites (the handlers in this process, behind
       // the local API over loopback, with dynalite and the Chime emulator) and the construct tests (for lib/).

@@ -1,0 +1,59 @@
+// jest `runner` of Stryker's runs (issue 17): jest's own, except in a mutant run once a test has failed (the mutant
+// is killed: ./environment.js sets the flag). Each remaining test file is then reported as one skipped test instead
+// of being loaded: loading it would still run its imports (aws-cdk-lib, the handlers) for nothing. A file cannot be
+// skipped from the environment: a throw there makes Stryker count the mutant as a runtime error, not killed; and a
+// result with no test at all is one jest turns into a suite failure, hence the one skipped test.
+const TestRunner = require('jest-runner').default;
+const { createEmptyTestResult } = require('@jest/test-result');
+const { inMutantRun } = require('./coverage-map');
+
+function skippedFile(testPath) {
+  const title = 'not run: the mutant was already killed';
+  return {
+    ...createEmptyTestResult(),
+    testFilePath: testPath,
+    numPendingTests: 1,
+    testResults: [
+      {
+        ancestorTitles: [],
+        duration: 0,
+        failureDetails: [],
+        failureMessages: [],
+        fullName: title,
+        invocations: 0,
+        location: null,
+        numPassingAsserts: 0,
+        retryReasons: [],
+        status: 'pending',
+        title,
+      },
+    ],
+  };
+}
+
+class MutationRunner extends TestRunner {
+  #listeners = [];
+
+  on(eventName, listener) {
+    this.#listeners.push([eventName, listener]);
+    return super.on(eventName, listener);
+  }
+
+  async #emit(eventName, payload) {
+    for (const [name, listener] of this.#listeners) if (name === eventName) await listener(payload);
+  }
+
+  async runTests(tests, watcher, options) {
+    if (!options.serial || !inMutantRun()) return super.runTests(tests, watcher, options);
+    for (const test of tests) {
+      if (globalThis.__mutationRunFailed) {
+        await this.#emit('test-file-start', [test]);
+        await this.#emit('test-file-success', [test, skippedFile(test.path)]);
+      } else {
+        await super.runTests([test], watcher, options);
+      }
+    }
+  }
+}
+
+module.exports = MutationRunner;
