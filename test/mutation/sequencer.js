@@ -7,13 +7,16 @@
 //    against ~3 s snapshot-first). No lambda/ mutant reaches it, so their runs are unchanged;
 // 2. the handler tests (milliseconds each);
 // 3. the end-to-end suites (each starts DynamoDB and Chime stand-ins);
-// 4. the other construct suites, the cdk-nag packs (the slowest) last.
+// 4. the construct suites of refused props (each test one synth that throws): the only killers of the checks in
+//    lib/private/defaults.ts, which the suites before them (322 tests, 30 s) cannot kill;
+// 5. the other construct suites, the cdk-nag packs (the slowest) last.
 const Sequencer = require('@jest/test-sequencer').default;
 
 const ORDER = [
   /\/test\/construct\/chime-join-service\.test\.ts$/,
   /\/test\/handlers\//,
   /\/test\/e2e\//,
+  /\/test\/construct\/(props-validation|validation-messages)\.test\.ts$/,
   /\/test\/construct\/(?!cdk-nag)/,
   /\/test\/construct\//,
 ];
