@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -388,7 +388,8 @@ export class ChimeJoinService extends Construct {
       [ENV.tableName]: this.table.tableName,
       [ENV.meetingIndexName]: ATTENDEE_TABLE.meetingIndexName,
       [ENV.includeMeeting]: String(resolved.includeMeeting),
-      [ENV.attendeeTtlSeconds]: String(resolved.attendeeTtl.toSeconds()),
+      // A TTL known only at deployment (a token) stays one, rendered as the string a variable must be.
+      [ENV.attendeeTtlSeconds]: Tokenization.stringifyNumber(resolved.attendeeTtl.toSeconds()),
       [ENV.chimeRegion]: resolved.chimeRegion,
       [ENV.corsAllowOrigins]: resolved.corsAllowOrigins.join(','),
       [ENV.metricsService]: this.node.path,

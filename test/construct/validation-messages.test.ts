@@ -110,6 +110,39 @@ describe('the edges of each rule', () => {
   });
 });
 
+describe('more edges', () => {
+  it("corsAllowOrigins: '*' is one problem, and an origin is the whole value", () => {
+    expect(problemsOf({ corsAllowOrigins: ['*'] })).toEqual([
+      "corsAllowOrigins must list origins, not '*': every web page could then read the join tokens this API hands out",
+    ]);
+    expect(problemsOf({ corsAllowOrigins: ['xhttps://app.example.com'] })).toEqual([
+      'corsAllowOrigins entries must be origins such as https://app.example.com (scheme and host, no path), ' +
+        'got "xhttps://app.example.com"',
+    ]);
+  });
+
+  it('attendeeTtl says why 24 hours', () => {
+    expect(problemsOf({ attendeeTtl: Duration.minutes(1439) })).toEqual([
+      "attendeeTtl must be at least 24 hours, Chime's maximum meeting length (a mapping must not expire while its " +
+        'attendee can still be in the meeting), got 23 hours 59 minutes',
+    ]);
+  });
+
+  it('leaves a TTL, a burst limit and a sweep interval known only at deployment to it', () => {
+    const later = (value: number) => Lazy.number({ produce: () => value });
+    expect(problemsOf({ attendeeTtl: Duration.seconds(later(90_000)) })).toEqual([]);
+    expect(problemsOf({ throttlingBurstLimit: later(10) })).toEqual([]);
+    expect(problemsOf({ sweepInterval: Duration.minutes(later(5)) })).toEqual([]);
+  });
+
+  it('hands the functions a TTL known only at deployment as the string a variable must be', () => {
+    const { template } = synthService({ attendeeTtl: Duration.seconds(Lazy.number({ produce: () => 90_000 })) });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(1);
+    for (const fn of functions) expect(fn.Properties.Environment.Variables.ATTENDEE_TTL_SECONDS).toBe('90000');
+  });
+});
+
 describe('addDashboard period', () => {
   it.each([Duration.seconds(30), Duration.seconds(90), Duration.seconds(59)])('refuses %s', (period) => {
     const { service } = synthService();
