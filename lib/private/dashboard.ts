@@ -54,7 +54,8 @@ export function addDashboardWidgets(dashboard: cloudwatch.Dashboard, sources: Da
     left: cloudwatch.IMetric[],
     extra: Partial<cloudwatch.GraphWidgetProps> = {},
   ) => new cloudwatch.GraphWidget({ title, width, height: GRAPH_HEIGHT, left, ...extra });
-  const gauge = { period: sources.sweepInterval, statistic: 'Maximum' };
+  // The gauges' statistic is their own (metrics.gauge: the maximum); their period is the sweep's.
+  const gauge = { period: sources.sweepInterval };
   const per = period.toMinutes() === 1 ? 'minute' : `${period.toMinutes()} minutes`;
 
   dashboard.addWidgets(

@@ -36,25 +36,28 @@ export function addTriggers(
   sweepInterval: Duration,
 ): void {
   for (const [row, fn] of functions) {
-    if (row.trigger === 'meeting-events') {
-      new events.Rule(scope, 'MeetingEventsRule', {
-        description: 'Chime meeting events for the join service',
-        eventPattern: {
-          source: ['aws.chime'],
-          detailType: ['Chime Meeting State Change'],
-          detail: { eventType: FOLLOWED_EVENT_TYPES },
-        },
-        // Delivery failures (throttled, function unavailable) are retried for two hours, then dead-lettered.
-        targets: [
-          new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) }),
-        ],
-      });
-    } else {
-      new events.Rule(scope, 'MeetingSweepSchedule', {
-        description: 'The join service sweep: closes meetings that ended without an event',
-        schedule: events.Schedule.rate(sweepInterval),
-        targets: [new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 2 })],
-      });
+    switch (row.trigger) {
+      case 'meeting-events':
+        new events.Rule(scope, 'MeetingEventsRule', {
+          description: 'Chime meeting events for the join service',
+          eventPattern: {
+            source: ['aws.chime'],
+            detailType: ['Chime Meeting State Change'],
+            detail: { eventType: FOLLOWED_EVENT_TYPES },
+          },
+          // Delivery failures (throttled, function unavailable) are retried for two hours, then dead-lettered.
+          targets: [
+            new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) }),
+          ],
+        });
+        break;
+      case 'schedule':
+        new events.Rule(scope, 'MeetingSweepSchedule', {
+          description: 'The join service sweep: closes meetings that ended without an event',
+          schedule: events.Schedule.rate(sweepInterval),
+          targets: [new targets.LambdaFunction(fn, { deadLetterQueue, retryAttempts: 2 })],
+        });
+        break;
     }
   }
 }

@@ -219,6 +219,29 @@ describe('addDashboard()', () => {
     },
   );
 
+  it("labels each graph's lines in its legend", () => {
+    const legend = (title: string) => labelsOf(titled(widgets, title)).filter((label) => label !== undefined);
+    expect(legend('Joins per minute')).toEqual(['Attendees joined']);
+    expect(legend('Live meetings')).toEqual(['Live meetings']);
+    expect(legend('Attendees connected')).toEqual(['Attendees connected (presence Joined)']);
+    // A search draws one line per error code, each named by its ErrorCode dimension.
+    expect(legend('Client errors (4xx) by code')).toEqual(["${PROP('Dim.ErrorCode')}"]);
+    expect(legend('Server errors (5xx) by code')).toEqual(['InternalFailure', 'UpstreamFailure', 'ServiceUnavailable']);
+    expect(legend('API Gateway 4xx / 5xx')).toEqual(['4XXError', '5XXError']);
+    // The per-operation metrics summed by each table's expression are hidden and unlabelled.
+    expect(legend('DynamoDB throttled requests')).toEqual(['attendee table', 'meeting table']);
+    expect(legend('Meeting events: applied / stale / failed')).toEqual([
+      'Applied',
+      'Stale (older than the table)',
+      'Failed (retried, then dead-lettered)',
+    ]);
+    expect(legend('Dead-letter queue depth')).toEqual(['Messages visible']);
+    for (const row of FUNCTIONS) {
+      const widget = widgets.find((w) => w.properties.title?.startsWith(`${row.id}: `));
+      expect(labelsOf(widget!)).toEqual(['Errors', 'Throttles', 'Concurrent executions']);
+    }
+  });
+
   it('titles each function widget with its route or trigger', () => {
     const titles = widgets.filter((w) => w.width === 6 && w.height === 6).map((w) => w.properties.title);
     expect(titles).toEqual(

@@ -109,6 +109,25 @@ describe('addAlarms()', () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
   });
 
+  it('says what each alarm watches, in words for whoever it pages', () => {
+    const { template } = synthService({}, undefined, (service) => service.addAlarms());
+    const described = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => [
+      a.Properties.MetricName === 'Errors'
+        ? a.Properties.Dimensions.find((d: { Name: string }) => d.Name === 'ErrorCode').Value
+        : a.Properties.MetricName,
+      a.Properties.AlarmDescription,
+    ]);
+    expect(Object.fromEntries(described)).toEqual({
+      InternalFailure: 'Chime join service: InternalFailure errors answered to callers',
+      UpstreamFailure: 'Chime join service: UpstreamFailure errors answered to callers',
+      ServiceUnavailable: 'Chime join service: ServiceUnavailable errors answered to callers',
+      ChimeThrottles: 'Chime join service: Chime SDK calls throttled (the account nears its rate limits)',
+      Latency: 'Chime join service: p99 latency of single joins',
+      ApproximateNumberOfMessagesVisible:
+        'Chime join service: meeting events or sweep runs failed every retry (dead-letter queue)',
+    });
+  });
+
   it('keeps two join services in one stack apart', () => {
     const { stack } = synthService();
     const { ChimeJoinService } = jest.requireActual('../../lib');

@@ -63,6 +63,23 @@ describe('mediaRegions', () => {
     expect(environmentOf(template, 'JoinMeeting')[ENV.mediaRegions]).toBe('eu-west-1,us-east-1');
     expect(environmentOf(synthService().template, 'JoinMeeting')[ENV.mediaRegions]).toBe('');
   });
+
+  it("restricts the request models' MediaRegion to the allow-list, and leaves the model's list by default", () => {
+    /** Each request model that takes a MediaRegion, by name, with the values its schema allows. */
+    const enums = (template: Template) =>
+      Object.fromEntries(
+        Object.values(template.findResources('AWS::ApiGateway::Model'))
+          .filter((m) => m.Properties.Schema.properties?.MediaRegion)
+          .map((m) => [m.Properties.Name, m.Properties.Schema.properties.MediaRegion.enum]),
+      );
+    const restricted = enums(synthService({ mediaRegions: ['eu-west-1', 'us-east-1'] }).template);
+    expect(Object.keys(restricted).sort()).toEqual(['CreateMeetingRequest', 'JoinMeetingRequest']);
+    for (const values of Object.values(restricted)) expect(values).toEqual(['eu-west-1', 'us-east-1']);
+    for (const values of Object.values(enums(synthService().template))) {
+      expect(values).toHaveLength(20);
+      expect(values).toEqual(expect.arrayContaining(['af-south-1', 'us-gov-west-1']));
+    }
+  });
 });
 
 describe('the dead-letter queue alarm', () => {

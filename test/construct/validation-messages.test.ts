@@ -103,6 +103,17 @@ describe('the edges of each rule', () => {
     ]);
   });
 
+  it('sweepInterval: one minute and 24 hours are the bounds, both allowed', () => {
+    expect(problemsOf({ sweepInterval: Duration.minutes(1) })).toEqual([]);
+    expect(problemsOf({ sweepInterval: Duration.hours(24) })).toEqual([]);
+    expect(problemsOf({ sweepInterval: Duration.seconds(59) })).toEqual([
+      'sweepInterval must be from one minute to 24 hours, got 59 seconds',
+    ]);
+    expect(problemsOf({ sweepInterval: Duration.minutes(24 * 60 + 1) })).toEqual([
+      'sweepInterval must be from one minute to 24 hours, got 1 day 1 minute',
+    ]);
+  });
+
   it('leaves tokens to deployment: a rate limit and a media region known only then', () => {
     expect(problemsOf({ perCallerRateLimit: Lazy.number({ produce: () => 100 }) })).toEqual([]);
     expect(problemsOf({ mediaRegions: ['us-east-1', Lazy.string({ produce: () => 'eu-west-1' })] })).toEqual([]);
