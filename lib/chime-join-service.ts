@@ -608,11 +608,12 @@ export class ChimeJoinService extends Construct {
       chimeThrottles: options.chimeThrottleThreshold ?? ALARM_DEFAULTS.chimeThrottles,
       joinLatency: options.joinLatencyThreshold ?? ALARM_DEFAULTS.joinLatency,
     });
+    // The options are aws-cdk-lib's defaults for this metric, stated so that a change of those leaves the alarm be.
+    // Stryker disable next-line ObjectLiteral: equivalent, aws-cdk-lib's defaults are the same (see above)
+    const deadLetters = { period: Duration.minutes(5), statistic: 'Maximum' };
     alarms.push(
       this.deadLetterQueue
-        // The options are aws-cdk-lib's defaults for this metric, stated so that a change of those leaves the alarm be.
-        // Stryker disable next-line ObjectLiteral: equivalent, aws-cdk-lib's defaults are the same (see above)
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .metricApproximateNumberOfMessagesVisible(deadLetters)
         .createAlarm(this, 'DeadLetterQueueAlarm', {
           alarmDescription: 'Chime join service: meeting events or sweep runs failed every retry (dead-letter queue)',
           threshold: 1,

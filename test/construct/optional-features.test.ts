@@ -227,4 +227,20 @@ describe('grantedPrincipalsOnly', () => {
         'ServicePrincipal(lambda.amazonaws.com)',
     );
   });
+
+  it('refuses a principal whose policy fragment names no ARN', () => {
+    const { service } = synthService({ authorization: JoinAuthorization.iam({ grantedPrincipalsOnly: true }) });
+    const noArns = new (class extends iam.PrincipalBase {
+      public readonly policyFragment = new iam.PrincipalPolicyFragment({ AWS: [] });
+      public dedupeString(): string | undefined {
+        return undefined;
+      }
+      public toString(): string {
+        return 'NoArns';
+      }
+    })();
+    expect(() => service.grantJoin(noArns)).toThrow(
+      'grantedPrincipalsOnly admits principals by ARN (aws:PrincipalArn): grant a role or a user, not NoArns',
+    );
+  });
 });

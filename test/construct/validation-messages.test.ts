@@ -155,12 +155,15 @@ describe('more edges', () => {
 });
 
 describe('addDashboard period', () => {
-  it.each([Duration.seconds(30), Duration.seconds(90), Duration.seconds(59)])('refuses %s', (period) => {
-    const { service } = synthService();
-    expect(() => service.addDashboard({ period })).toThrow(
-      `addDashboard: period must be a whole number of minutes, got ${period.toHumanString()}`,
-    );
-  });
+  it.each([Duration.seconds(30), Duration.seconds(90), Duration.seconds(59), Duration.minutes(0)])(
+    'refuses %s',
+    (period) => {
+      const { service } = synthService();
+      expect(() => service.addDashboard({ period })).toThrow(
+        `addDashboard: period must be a whole number of minutes, got ${period.toHumanString()}`,
+      );
+    },
+  );
 
   it('takes whole minutes', () => {
     const { service } = synthService();
