@@ -2,19 +2,23 @@
 // The committed baseline, test/mutation/stryker-incremental.json, is the last full or incremental `npm run mutate`:
 // it holds every mutated file's source, every test file's source and which tests reached and killed each mutant.
 //
-// 1. A mutated file (lambda/, lib/) is affected when its source differs from the baseline's (or it is new), or when
-//    a test that reached one of its mutants is in a test file that changed or went away.
-// 2. No affected file: the baseline's results are the code's; the thresholds are checked on them.
-// 3. Otherwise Stryker runs on the affected files only, in incremental mode from a copy of the baseline (so it reuses
-//    what a change left alone even inside them), and the thresholds are checked on the baseline with those files'
-//    new results. `npm run mutate` then refreshes the baseline for the next change.
+// 1. A mutated file (lambda/, lib/) whose source differs from the baseline's (or is new) re-runs whole.
+// 2. A test file that changed or went away re-runs the mutants whose result it could make worse: those its tests
+//    killed, and the runtime errors and timeouts its tests reached (a changed test can turn either into a survivor).
+//    Survivors and mutants without coverage can only get better; their baseline result stands until `npm run
+//    mutate` refreshes it. (Every mutant a construct test file reached would be most of lib/, about an hour here.)
+// 3. Nothing to re-run: the baseline's results are the code's; the thresholds are checked on them.
+// 4. Otherwise Stryker runs those files and lines (`--mutate file:from-to`, whole lines: a mutant sharing a line
+//    re-runs too), with --force, in incremental mode from a copy of the baseline, and the thresholds are checked on
+//    that copy as Stryker rewrote it (every mutant of a file, run or reused).
 //
-// Stryker runs those files with --force: its own incremental reuse keeps a result when only a test's table rows
-// (outside the test's body) changed, and never re-runs a mutant reached while modules load (coveredBy empty).
-// A top-level directory the baseline has not measured yet (lib/ until its first run) is listed, not checked.
+// Stryker runs with --force: its own incremental reuse keeps a result when only a test's table rows (outside the
+// test's body) changed, and never re-runs a mutant reached while modules load (Stryker's "static" mutants).
+// A top-level directory the baseline has not measured yet is listed, not checked.
 //
 // What it cannot see: a change to a helper that is neither mutated nor a test file (test/handlers/fixtures.ts,
-// local/) until a test file or source changes with it; `npm run mutate -- --force` re-runs everything.
+// test/construct/template-helpers.ts, local/) until a test file or source changes with it; `npm run mutate --
+// --force` re-runs everything.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +27,6 @@ import ts from 'typescript';
 const BASELINE = 'test/mutation/stryker-incremental.json';
 const WORK = 'reports/mutation';
 const RUN_BASELINE = `${WORK}/ci-incremental.json`;
-const RUN_REPORT = `${WORK}/mutation.json`;
 const MERGED = `${WORK}/ci-merged.json`;
 
 /** The files `stryker.config.mjs` mutates: every .ts under lambda/ and lib/ but declarations. */
@@ -64,13 +67,36 @@ const changedTestFiles = Object.keys(baseline.testFiles).filter(
   (file) => baseline.testFiles[file].source !== read(file),
 );
 const changedTests = new Set(changedTestFiles.flatMap((file) => baseline.testFiles[file].tests.map((test) => test.id)));
-const reachedByChangedTests = Object.entries(baseline.files)
-  .filter(
-    ([file, { mutants }]) =>
-      sources.includes(file) && mutants.some((m) => (m.coveredBy ?? []).some((id) => changedTests.has(id))),
-  )
-  .map(([file]) => file);
-const affected = [...new Set([...changedSources, ...reachedByChangedTests])].sort();
+
+/** The tests a mutant's result rests on, when a change to one of them could make that result worse (step 2). */
+function resultRestsOn(mutant) {
+  if (mutant.status === 'Killed' && mutant.killedBy?.length) return mutant.killedBy;
+  if (['Killed', 'RuntimeError', 'Timeout'].includes(mutant.status)) return mutant.coveredBy ?? [];
+  return [];
+}
+
+/** Per file, the line ranges of the mutants to re-run because of the changed tests, merged where they touch. */
+const recheck = new Map();
+for (const [file, { mutants }] of Object.entries(baseline.files)) {
+  if (!sources.includes(file) || changedSources.includes(file)) continue;
+  const lines = mutants
+    .filter((mutant) => resultRestsOn(mutant).some((id) => changedTests.has(id)))
+    .map(({ location }) => [location.start.line, location.end.line])
+    .sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const [from, to] of lines) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  if (merged.length > 0) recheck.set(file, merged);
+}
+const rechecked = [...recheck.values()].reduce((n, ranges) => n + ranges.length, 0);
+const affected = [...new Set([...changedSources, ...recheck.keys()])].sort();
+const mutateArgs = [
+  ...changedSources,
+  ...[...recheck].flatMap(([file, ranges]) => ranges.map(([from, to]) => `${file}:${from}-${to}`)),
+];
 
 console.log(`mutation baseline: ${BASELINE} (${Object.keys(baseline.files).length} files)`);
 console.log(`changed sources: ${changedSources.join(', ') || 'none'}`);
@@ -78,21 +104,27 @@ console.log(`changed or removed test files: ${changedTestFiles.join(', ') || 'no
 
 const files = Object.fromEntries(Object.entries(baseline.files).filter(([file]) => sources.includes(file)));
 if (affected.length > 0) {
-  console.log(`re-running the mutants of: ${affected.join(', ')}`);
+  console.log(`re-running, whole: ${changedSources.join(', ') || 'none'}`);
+  console.log(
+    `re-running, the lines of mutants the changed tests killed or reached: ${rechecked} range(s) in ${
+      [...recheck.keys()].join(', ') || 'no file'
+    }`,
+  );
   mkdirSync(WORK, { recursive: true });
   copyFileSync(BASELINE, RUN_BASELINE);
   // The construct tests among the covering ones read the bundled handlers.
   spawnSync(process.execPath, ['scripts/bundle-handlers.mjs', '--quiet'], { stdio: 'inherit' });
-  const args = ['stryker', 'run', '--force', '--mutate', affected.join(','), '--incrementalFile', RUN_BASELINE];
+  const args = ['stryker', 'run', '--force', '--mutate', mutateArgs.join(','), '--incrementalFile', RUN_BASELINE];
   const run = spawnSync('npx', args, { stdio: 'inherit' });
   if (run.status !== 0) {
     console.error(`stryker exited with ${run.status ?? run.signal}`);
     process.exit(1);
   }
-  const report = JSON.parse(readFileSync(RUN_REPORT, 'utf8'));
-  for (const file of affected) files[file] = report.files[file];
+  // The incremental file Stryker rewrote holds every mutant of each file, the re-run ones and the rest reused.
+  const rewritten = JSON.parse(readFileSync(RUN_BASELINE, 'utf8'));
+  for (const file of affected) files[file] = rewritten.files[file];
 } else {
-  console.log('no mutated file or test file changed since the baseline: checking its results');
+  console.log("no mutated file changed, and no result rests on a changed test: checking the baseline's results");
 }
 
 const missing = sources.filter((file) => files[file] === undefined);
