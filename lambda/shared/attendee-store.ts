@@ -269,7 +269,9 @@ export async function recordRemoved(
  * Records an attendee's presence from one of Chime's events, idempotent and order-tolerant: it is written only if it
  * is newer than the presence recorded for that attendee (by timestamp, then by state for equal timestamps), only for
  * the attendee the item maps (or for any, while the item maps none yet: the event may beat the join's write), and
- * never for an attendee recorded as removed. Answers whether it was applied, or was stale.
+ * never for an attendee recorded as removed. 'applied' when the table holds this event's presence afterwards: written
+ * now, or by an earlier delivery of the same event (Chime's duplicate, or Lambda's retry after the first attempt wrote
+ * it and then failed to republish it: the retry republishes it); 'stale' otherwise.
  */
 export async function recordPresence(
   deps: ClockedStoreDeps,
@@ -311,8 +313,13 @@ export async function recordPresence(
     if (!answer.Attributes && (await undoIfMeetingEnded(deps, key))) return 'stale';
     return 'applied';
   } catch (err) {
-    if (isConditionalCheckFailed(err)) return 'stale';
-    throw err;
+    if (!isConditionalCheckFailed(err)) throw err;
+    const item = await readItem(deps, key);
+    const holdsThisEvent =
+      item?.[PRESENCE_ATTENDEE] === attendeeId &&
+      item[PRESENCE_STATE] === state &&
+      item[PRESENCE_SINCE] === timestampMs;
+    return holdsThisEvent ? 'applied' : 'stale';
   }
 }
 

@@ -89,9 +89,49 @@ describe('a DynamoDB failure that is not a failed condition is thrown, never tak
     await expect(readmitUser(testDeps(), key)).rejects.toBeNull();
   });
 
-  it('recordPresence: a failed condition is "stale"', async () => {
+  it('recordPresence: a failed condition is "stale" when the item holds another presence', async () => {
     dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    dynamodb.on(GetItemCommand).resolves({ Item: presenceItem(ATTENDEE_ID, 'Left', NOW.getTime() + 1) });
     await expect(recordPresence(testDeps(), key, ATTENDEE_ID, 'Joined', NOW.getTime())).resolves.toBe('stale');
+    expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        TableName: 'attendees',
+        Key: marshall({ ExternalUserId: 'alice', MeetingId: MEETING_ID }),
+        ConsistentRead: true,
+      },
+    ]);
+  });
+});
+
+/** An item whose presence is the given attendee's state since a time (as recordPresence writes it). */
+const presenceItem = (attendeeId: string, state: string, since: number) =>
+  marshall({
+    ExternalUserId: 'alice',
+    MeetingId: MEETING_ID,
+    AttendeeId: attendeeId,
+    PresenceAttendeeId: attendeeId,
+    PresenceState: state,
+    PresenceSince: since,
+    PresenceRank: 1,
+  });
+
+describe('recordPresence: an event the table already holds (a duplicate, or a retry after a failed republish)', () => {
+  const record = () => recordPresence(testDeps(), key, ATTENDEE_ID, 'Joined', NOW.getTime());
+  beforeEach(() => dynamodb.on(UpdateItemCommand).rejects(conditionFailed()));
+
+  it('is "applied": the table holds its presence, so the event function republishes it', async () => {
+    dynamodb.on(GetItemCommand).resolves({ Item: presenceItem(ATTENDEE_ID, 'Joined', NOW.getTime()) });
+    await expect(record()).resolves.toBe('applied');
+  });
+
+  it.each([
+    ['another state at the same time', presenceItem(ATTENDEE_ID, 'Left', NOW.getTime())],
+    ['the same state at another time', presenceItem(ATTENDEE_ID, 'Joined', NOW.getTime() - 1)],
+    ["another attendee's presence", presenceItem(OTHER_ATTENDEE_ID, 'Joined', NOW.getTime())],
+    ['no item', undefined],
+  ])('is "stale" when the item holds %s', async (_what, Item) => {
+    dynamodb.on(GetItemCommand).resolves({ Item });
+    await expect(record()).resolves.toBe('stale');
   });
 });
 

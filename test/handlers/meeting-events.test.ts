@@ -4,6 +4,7 @@
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -308,12 +309,44 @@ describe('applyMeetingEvent', () => {
     ]);
   });
 
-  it('republishes nothing for a stale event (the table holds a newer presence)', async () => {
+  /** The item as the table holds it after a presence of alice's attendee at `since`. */
+  const presence = (state: string, since: number) =>
+    marshall({
+      ExternalUserId: 'alice',
+      MeetingId: MEETING_ID,
+      AttendeeId: ATTENDEE_ID,
+      PresenceAttendeeId: ATTENDEE_ID,
+      PresenceState: state,
+      PresenceSince: since,
+    });
+  const refused = () =>
     dynamodb
       .on(UpdateItemCommand)
       .rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }));
+
+  it('republishes nothing for a stale event (the table holds a newer presence)', async () => {
+    refused();
+    dynamodb.on(GetItemCommand).resolves({ Item: presence('Joined', TIMESTAMP + 1000) });
     expect(await applyMeetingEvent(attendeeEvent('AttendeeLeft'), deps())).toBe('stale');
     expect(published).toEqual([]);
+  });
+
+  it('republishes an event the table already holds: a retry after the first attempt wrote it but failed to publish', async () => {
+    refused();
+    dynamodb.on(GetItemCommand).resolves({ Item: presence('Left', TIMESTAMP) });
+    expect(await applyMeetingEvent(attendeeEvent('AttendeeLeft'), deps())).toBe('applied');
+    expect(published).toStrictEqual([
+      [
+        {
+          type: 'Attendee Left',
+          MeetingId: MEETING_ID,
+          ExternalMeetingId: ROOM,
+          AttendeeId: ATTENDEE_ID,
+          ExternalUserId: 'alice',
+          Time: TIME,
+        },
+      ],
+    ]);
   });
 
   it('republishes nothing when the construct has no event bus', async () => {
