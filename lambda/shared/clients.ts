@@ -143,7 +143,7 @@ export const awsTableDeps: TableDeps = {
  * `AWS_ENDPOINT_URL_<SERVICE>` variables local runs set). Retries and per-attempt timeouts are bounded so a call
  * ends, as our own JSON error, well inside the function's timeout.
  */
-function clientOptions(region: string | undefined, retry: BoundedRetryOptions) {
+export function clientOptions(region: string | undefined, retry: BoundedRetryOptions) {
   return {
     ...(region && { region }),
     retryStrategy: boundedRetryStrategy(retry),

@@ -5,10 +5,8 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SERVICE_EVENT_SOURCE } from '../../lib/contract';
-import { leanClient } from './clients';
+import { clientOptions, leanClient } from './clients';
 import { handlerConfig } from './config';
-import { boundedRetryStrategy } from './retry';
-import { Sha256 } from './sha256';
 
 export type ServiceEventType =
   'Attendee Joined' | 'Attendee Left' | 'Attendee Dropped' | 'Attendee Removed' | 'Meeting Ended';
@@ -34,10 +32,9 @@ export const eventBus: EventBusDeps = {
   async publish(events) {
     const busName = handlerConfig().eventBusName;
     if (!busName || events.length === 0) return;
-    client ??= leanClient(
-      new EventBridgeClient({ retryStrategy: boundedRetryStrategy(), sha256: Sha256, cacheMiddleware: true }),
-      'events',
-    );
+    // Built like the other clients: bounded retries (throttling retried) and per-attempt timeouts, so a hung PutEvents
+    // fails the event inside the function's timeout, for Lambda to retry.
+    client ??= leanClient(new EventBridgeClient(clientOptions(undefined, { retryThrottling: true })), 'events');
     const { FailedEntryCount } = await client.send(
       new PutEventsCommand({
         Entries: events.map(({ type, ...detail }) => ({

@@ -1,7 +1,10 @@
 // The service's own events on its event bus (lambda/shared/event-bus.ts): one PutEvents entry per event in the
 // service's terms (its source, the event's type as detail-type, Chime's time, the ids as Detail), nothing sent
 // without a bus or without events, a failed entry fails the call (so Lambda retries the event), and one client per
-// container, built like the other clients (bounded retries, one-shot SHA-256, cached middleware, signed as EventBridge).
+// container, built like the other clients (bounded retries and timeouts, one-shot SHA-256, cached middleware,
+// signed as EventBridge).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { RetryStrategyV2, SdkError } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -166,5 +169,44 @@ it('publishes nothing when the construct has no event bus', async () => {
   } finally {
     process.env[ENV.eventBusName] = saved;
     container.mock.restore();
+  }
+});
+
+it('puts events over HTTP with per-attempt timeouts that throw, so a hung PutEvents fails the event in time', async () => {
+  // EventBridge on loopback: answers each PutEvents with every entry accepted.
+  const targets: unknown[] = [];
+  const server = createServer((request, response) => {
+    targets.push(request.headers['x-amz-target']);
+    request.resume().on('end', () => {
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      response.end(JSON.stringify({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    // A new container whose client is the SDK's own, unmocked: its sends are watched, not replaced.
+    let modules!: { bus: EventBusDeps; Client: typeof EventBridgeClient };
+    await jest.isolateModulesAsync(async () => {
+      modules = {
+        bus: (await import('../../lambda/shared/event-bus')).eventBus,
+        Client: (await import('@aws-sdk/client-eventbridge')).EventBridgeClient,
+      };
+    });
+    const send = jest.spyOn(modules.Client.prototype, 'send');
+    await modules.bus.publish([joined]);
+    expect(targets).toEqual(['AWSEvents.PutEvents']);
+    // The handler's options, as the first request resolved them: the 3 s per attempt ends with a TimeoutError, not
+    // only a warning (clients.test.ts shows that on a server that never answers).
+    const client = send.mock.contexts[0] as EventBridgeClient;
+    expect((client.config.requestHandler as { httpHandlerConfigs(): object }).httpHandlerConfigs()).toMatchObject({
+      connectionTimeout: 1_000,
+      requestTimeout: 3_000,
+      throwOnRequestTimeout: true,
+    });
+  } finally {
+    delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
