@@ -34,6 +34,7 @@ export const eventBus: EventBusDeps = {
     if (!busName || events.length === 0) return;
     // Built like the other clients: bounded retries (throttling retried) and per-attempt timeouts, so a hung PutEvents
     // fails the event inside the function's timeout, for Lambda to retry.
+    // Stryker disable next-line ObjectLiteral: equivalent, retryThrottling is true by default (retry.ts); stated here
     client ??= leanClient(new EventBridgeClient(clientOptions(undefined, { retryThrottling: true })), 'events');
     const { FailedEntryCount } = await client.send(
       new PutEventsCommand({

@@ -139,6 +139,12 @@ it('builds one client for the container: bounded retries, the one-shot SHA-256, 
     await expect(
       strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING', error: limit }),
     ).rejects.toThrow();
+    // EventBridge's own throttling is retried (a PutEvents over the account's rate passes a moment later).
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' }) as SdkError;
+    const retried = await strategy.acquireInitialRetryToken('events');
+    await expect(
+      strategy.refreshRetryTokenForRetry(retried, { errorType: 'THROTTLING', error: throttled }),
+    ).resolves.toMatchObject({ getRetryCount: expect.any(Function) });
 
     // The one reused signer signs for the service name `events` (EventBridge's signing name).
     const signer = await (config.signer as unknown as () => Promise<{ sign: (request: unknown) => Promise<any> }>)();
