@@ -3,63 +3,28 @@
 // ended), every permutation with duplicates leaves the same table state as the ordered sequence. The state compared
 // is the service's contract: the items that map an attendee, with their presence, and the meeting's record
 // (state, meeting, end time). Real DynamoDB semantics (dynalite), the event function's own code (applyMeetingEvent).
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import {
-  createAttendeeTable,
-  createMeetingTable,
-  type LocalDynamoDb,
-  scanTable,
-  startDynamoDb,
-} from '../../local/dynamodb';
+import { scanTable } from '../../local/dynamodb';
 import { applyMeetingEvent, type EventDeps } from '../../lambda/meeting-events';
-import { mappingOf, recordJoin } from '../../lambda/shared/attendee-store';
-import { CONFIG, NOW } from '../handlers/fixtures';
+import { chimeEvent as chimeMeetingEvent, freshEventService, useDynamoDb } from '../e2e/event-function';
 
 const MEETING_ID = '5c0ffee0-0000-4000-8000-000000000001';
 const ROOM = 'standup';
 const attendeeId = (i: number) => `a77e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
-let dynamo: LocalDynamoDb;
-let client: DynamoDBClient;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = new DynamoDBClient(dynamo.clientConfig());
-});
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
+const dynamodb = useDynamoDb();
 
 /** Fresh tables, the room's record live, and each user's join recorded (as POST /join leaves them). */
-async function freshService(users: number): Promise<EventDeps> {
-  const n = ++tables;
-  const deps: EventDeps = {
-    dynamodb: client,
-    config: { ...CONFIG, tableName: `attendees-${n}`, meetingTableName: `meetings-${n}` },
-    now: () => NOW,
-    bus: { publish: async () => undefined },
-  };
-  await createAttendeeTable(client, deps.config.tableName);
-  await createMeetingTable(client, deps.config.meetingTableName!);
-  await client.send(
-    new PutItemCommand({
-      TableName: deps.config.meetingTableName,
-      Item: marshall({ ExternalMeetingId: ROOM, Generation: 1, State: 'live', MeetingId: MEETING_ID }),
-    }),
+const freshService = (users: number): Promise<EventDeps> =>
+  freshEventService(
+    dynamodb(),
+    { meetingId: MEETING_ID, room: ROOM },
+    Array.from({ length: users }, (_, i) => ({ ExternalUserId: `user-${i}`, AttendeeId: attendeeId(i) })),
   );
-  for (let i = 0; i < users; i++) {
-    const attendee = { ExternalUserId: `user-${i}`, AttendeeId: attendeeId(i) };
-    await recordJoin(deps, mappingOf(MEETING_ID, attendee, undefined, deps));
-  }
-  return deps;
-}
 
 /** The service-visible state: mappings with their presence, and the meeting record. */
 async function contractState(deps: EventDeps) {
-  const mappings = (await scanTable(client, deps.config.tableName))
+  const mappings = (await scanTable(dynamodb(), deps.config.tableName))
     .filter((item) => item.AttendeeId?.S)
     .map((item) => ({
       user: item.ExternalUserId.S,
@@ -70,30 +35,23 @@ async function contractState(deps: EventDeps) {
           : undefined,
     }))
     .sort((a, b) => a.user!.localeCompare(b.user!));
-  const [room] = await scanTable(client, deps.config.meetingTableName!);
+  const [room] = await scanTable(dynamodb(), deps.config.meetingTableName!);
   return { mappings, room: { state: room.State?.S, meetingId: room.MeetingId?.S, endedAt: room.EndedAt?.S } };
 }
 
 /** Every item of the attendee table, by key: mappings, records of removed attendees, presence, the end marker. */
 async function itemKeys(deps: EventDeps) {
-  return (await scanTable(client, deps.config.tableName))
+  return (await scanTable(dynamodb(), deps.config.tableName))
     .map((item) => `${item.ExternalUserId.S} ${item.MeetingId.S}`)
     .sort();
 }
 
-const chimeEvent = (eventType: string, timestamp: number, attendee?: number) => ({
-  version: '0',
-  source: 'aws.chime',
-  'detail-type': 'Chime Meeting State Change',
-  detail: {
-    version: '0',
-    eventType: `chime:${eventType}`,
-    timestamp,
+const chimeEvent = (eventType: string, timestamp: number, attendee?: number) =>
+  chimeMeetingEvent(eventType, timestamp, {
     meetingId: MEETING_ID,
     externalMeetingId: ROOM,
     ...(attendee !== undefined && { attendeeId: attendeeId(attendee), externalUserId: `user-${attendee}` }),
-  },
-});
+  });
 
 /** One attendee's life: its events in order, with timestamps that may tie (Chime's are in milliseconds). */
 const attendeeLife = fc.record({

@@ -2,72 +2,36 @@
 // put the event on the service's bus, Lambda retries the event, and the retry (which finds the presence written
 // already) republishes it. Real DynamoDB semantics (dynalite) and the event function's own code (applyMeetingEvent,
 // called again as Lambda's retry would); the bus is the function's publisher, failing as PutEvents can.
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { createAttendeeTable, createMeetingTable, type LocalDynamoDb, startDynamoDb } from '../../local/dynamodb';
-import { applyMeetingEvent, type EventDeps } from '../../lambda/meeting-events';
-import { mappingOf, recordJoin } from '../../lambda/shared/attendee-store';
+import { applyMeetingEvent } from '../../lambda/meeting-events';
 import type { ServiceEvent } from '../../lambda/shared/event-bus';
-import { CONFIG, NOW } from '../handlers/fixtures';
+import { chimeEvent as chimeMeetingEvent, freshEventService, useDynamoDb } from './event-function';
 
 const MEETING_ID = '5c0ffee0-0000-4000-8000-000000000002';
 const ATTENDEE_ID = 'a77e0000-0000-4000-8000-000000000001';
 const ROOM = 'retro';
 const JOINED_AT = Date.parse('2030-01-02T03:00:00.123Z');
 
-let dynamo: LocalDynamoDb;
-let client: DynamoDBClient;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = new DynamoDBClient(dynamo.clientConfig());
-});
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
+const dynamodb = useDynamoDb();
 
 /** Fresh tables with alice's join recorded, and a bus that fails its first `failures` PutEvents. */
 async function freshService(failures = 0) {
-  const n = ++tables;
   const published: ServiceEvent[] = [];
   let failed = 0;
-  const deps: EventDeps = {
-    dynamodb: client,
-    config: { ...CONFIG, tableName: `attendees-${n}`, meetingTableName: `meetings-${n}`, eventBusName: 'service' },
-    now: () => NOW,
-    bus: {
-      publish: async (events) => {
-        if (failed++ < failures) throw new Error('PutEvents failed for 1 of 1 events');
-        published.push(...events);
-      },
-    },
+  const publish = async (events: readonly ServiceEvent[]) => {
+    if (failed++ < failures) throw new Error('PutEvents failed for 1 of 1 events');
+    published.push(...events);
   };
-  await createAttendeeTable(client, deps.config.tableName);
-  await createMeetingTable(client, deps.config.meetingTableName!);
-  await client.send(
-    new PutItemCommand({
-      TableName: deps.config.meetingTableName,
-      Item: marshall({ ExternalMeetingId: ROOM, Generation: 1, State: 'live', MeetingId: MEETING_ID }),
-    }),
+  const deps = await freshEventService(
+    dynamodb(),
+    { meetingId: MEETING_ID, room: ROOM },
+    [{ ExternalUserId: 'alice', AttendeeId: ATTENDEE_ID }],
+    { bus: { publish }, eventBusName: 'service' },
   );
-  await recordJoin(deps, mappingOf(MEETING_ID, { ExternalUserId: 'alice', AttendeeId: ATTENDEE_ID }, undefined, deps));
   return { deps, published };
 }
 
-const chimeEvent = (eventType: string, timestamp: number) => ({
-  version: '0',
-  source: 'aws.chime',
-  'detail-type': 'Chime Meeting State Change',
-  detail: {
-    version: '0',
-    eventType: `chime:${eventType}`,
-    timestamp,
-    meetingId: MEETING_ID,
-    attendeeId: ATTENDEE_ID,
-    externalUserId: 'alice',
-  },
-});
+const chimeEvent = (eventType: string, timestamp: number) =>
+  chimeMeetingEvent(eventType, timestamp, { meetingId: MEETING_ID, attendeeId: ATTENDEE_ID, externalUserId: 'alice' });
 
 const serviceEvent = (type: string, timestamp: number) => ({
   type,
